@@ -1,0 +1,1 @@
+import { x } from "@gatehouse/verify"; export const y = x + 1;

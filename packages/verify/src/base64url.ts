@@ -1,0 +1,29 @@
+/**
+ * Strict base64url (RFC 4648 §5, as RFC 7515 §2 requires): the URL-safe alphabet only, no padding,
+ * no whitespace, and no non-zero bits after the last full byte. Anything else is not canonical and
+ * is refused, so that exactly one string encodes each byte sequence (a plain decoder would accept
+ * `+`, `/`, `=`, spaces and altered trailing bits).
+ */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
+
+const CANONICAL = /^[A-Za-z0-9_-]*$/;
+
+export function isCanonicalBase64url(text: string): boolean {
+  const rem = text.length & 3;
+  if (rem === 1 || !CANONICAL.test(text)) return false;
+  if (rem === 0) return true;
+  const last = VALUE[text.charCodeAt(text.length - 1)]!;
+  // 2 chars carry 1 byte (4 spare bits), 3 chars carry 2 bytes (2 spare bits).
+  return (last & (rem === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** Decodes canonical base64url, or returns undefined for anything else. */
+export function decodeBase64url(text: string): Buffer | undefined {
+  return isCanonicalBase64url(text) ? Buffer.from(text, 'base64url') : undefined;
+}
+
+export function encodeBase64url(bytes: Uint8Array | string): string {
+  return (typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64url');
+}

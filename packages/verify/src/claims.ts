@@ -1,0 +1,81 @@
+import type { ReasonCode } from './reasons.ts';
+
+/** Registered and RFC 9068 claims as a verified access token carries them; other claims pass through. */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string | readonly string[];
+  readonly exp: number;
+  readonly iat: number;
+  readonly nbf?: number;
+  readonly jti: string;
+  readonly client_id: string;
+  readonly scope?: string;
+  readonly sid?: string;
+  readonly roles?: readonly string[];
+  readonly [claim: string]: unknown;
+}
+
+export interface ClaimRules {
+  readonly issuer: string;
+  /** The token's `aud` must contain this audience (or one of these). */
+  readonly audience: string | readonly string[];
+  /** Seconds of clock skew tolerated on exp, nbf and iat. */
+  readonly leewaySeconds: number;
+  /** Claims that must be present beyond iss, aud, exp, iat. */
+  readonly requiredClaims: readonly string[];
+}
+
+/** RFC 9068 §2.2: an access token carries these besides iss, aud, exp and iat. */
+export const ACCESS_TOKEN_CLAIMS: readonly string[] = ['sub', 'client_id', 'jti'];
+
+const STRING_CLAIMS = ['iss', 'sub', 'jti', 'client_id', 'scope', 'sid'] as const;
+const NUMERIC_DATE_CLAIMS = ['exp', 'iat', 'nbf'] as const;
+
+export type ClaimFault = { readonly reason: ReasonCode; readonly detail: string };
+
+/** Rule 5: issuer, audience, times and claim types. Pure: the clock is an argument (seconds). */
+export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): ClaimFault | undefined {
+  for (const name of STRING_CLAIMS) {
+    const value = claims[name];
+    if (value !== undefined && (typeof value !== 'string' || (name !== 'scope' && value.length === 0))) {
+      return { reason: 'invalid_claim', detail: `"${name}" must be a non-empty string` };
+    }
+  }
+  for (const name of NUMERIC_DATE_CLAIMS) {
+    const value = claims[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      return { reason: 'invalid_claim', detail: `"${name}" must be a NumericDate (a finite number)` };
+    }
+  }
+  if (claims.roles !== undefined && (!Array.isArray(claims.roles) || !claims.roles.every((r) => typeof r === 'string'))) {
+    return { reason: 'invalid_claim', detail: '"roles" must be an array of strings' };
+  }
+  if (claims.iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
+  if (claims.iss !== rules.issuer) return { reason: 'wrong_issuer', detail: `"iss" ${JSON.stringify(claims.iss)} is not ${JSON.stringify(rules.issuer)}` };
+
+  const aud = claims.aud;
+  if (aud === undefined) return { reason: 'missing_claim', detail: 'token has no "aud"' };
+  const audiences = typeof aud === 'string' ? [aud] : aud;
+  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === 'string' && a.length > 0)) {
+    return { reason: 'invalid_claim', detail: '"aud" must be a string or a non-empty array of strings' };
+  }
+  const expected = typeof rules.audience === 'string' ? [rules.audience] : rules.audience;
+  if (!expected.some((a) => audiences.includes(a))) {
+    return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${expected.map((a) => JSON.stringify(a)).join(' or ')}` };
+  }
+
+  if (claims.exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
+  if (claims.iat === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
+  for (const name of rules.requiredClaims) {
+    if (claims[name] === undefined) return { reason: 'missing_claim', detail: `token has no "${name}"` };
+  }
+  const leeway = rules.leewaySeconds;
+  const exp = claims.exp as number;
+  if (nowSeconds - leeway >= exp) return { reason: 'token_expired', detail: `expired at ${exp}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  const nbf = claims.nbf as number | undefined;
+  if (nbf !== undefined && nowSeconds + leeway < nbf) return { reason: 'token_not_yet_valid', detail: `not valid before ${nbf}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  const iat = claims.iat as number;
+  if (iat > nowSeconds + leeway) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  return undefined;
+}

@@ -1,0 +1,24 @@
+export { TOKEN_REASONS, REASON_CODES, type ReasonCode } from './reasons.ts';
+export { ERROR_CODES, GatehouseError, type ErrorCode } from './errors.ts';
+export { ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.ts';
+export { decodeBase64url, encodeBase64url, isCanonicalBase64url } from './base64url.ts';
+export { parseJsonObject } from './strict-json.ts';
+export { parseCompactJws, DEFAULT_MAX_TOKEN_LENGTH, type JoseHeader, type ParsedCompactJws } from './compact.ts';
+export { verifyCompactJws, checkSignature, type JwsVerifyResult } from './jws.ts';
+export { importTrustedKey, importTrustedKeySet, ASYMMETRIC_ALGORITHMS, type TrustedKey, type ImportKeyOptions, type ImportedKeySet } from './trusted-key.ts';
+export { jwkThumbprint } from './thumbprint.ts';
+export { LocalKeySet, type KeySource } from './key-source.ts';
+export { checkClaims, ACCESS_TOKEN_CLAIMS, type AccessTokenClaims, type ClaimRules } from './claims.ts';
+export { VerifiedTokenCache } from './token-cache.ts';
+export {
+  createVerifier,
+  normalizeTyp,
+  type TokenVerifier,
+  type TrustedIssuer,
+  type VerifierOptions,
+  type VerifyResult,
+  type VerifySuccess,
+  type VerifyFailure,
+  type RevocationCheck,
+  type RevocationList,
+} from './verifier.ts';

@@ -1,0 +1,201 @@
+import { ACCESS_TOKEN_CLAIMS, checkClaims, type AccessTokenClaims, type ClaimRules } from './claims.ts';
+import { HeaderCache, parseCompactJws, refuse, type CompactLimits, type JoseHeader } from './compact.ts';
+import { GatehouseError } from './errors.ts';
+import { checkSignature } from './jws.ts';
+import type { KeySource } from './key-source.ts';
+import type { ReasonCode } from './reasons.ts';
+import { parseJsonObject } from './strict-json.ts';
+import { VerifiedTokenCache } from './token-cache.ts';
+import type { Algorithm } from './algorithms.ts';
+
+export interface TrustedIssuer {
+  /** Exact `iss` value. */
+  readonly issuer: string;
+  readonly keys: KeySource;
+  /**
+   * The header `typ` this issuer's access tokens carry, compared case-insensitively with any
+   * `application/` prefix removed (RFC 9068 §4). Default `at+jwt`. `null` skips the check, for an
+   * external IdP that does not type its tokens.
+   */
+  readonly typ?: string | null;
+  /** Claims required beyond iss, aud, exp, iat. Default: RFC 9068's sub, client_id, jti. */
+  readonly requiredClaims?: readonly string[];
+}
+
+/** Which revocation list matched: one token (jti), a session family (sid), a subject, or a signing key. */
+export type RevocationList = 'token' | 'family' | 'subject' | 'key';
+
+/** Consulted on every successful verification, cached or not. Must be synchronous and cheap. */
+export type RevocationCheck = (claims: AccessTokenClaims, kid: string, issuer: string) => RevocationList | undefined;
+
+export interface VerifierOptions {
+  readonly issuers: TrustedIssuer | readonly TrustedIssuer[];
+  /** The audience this verifier accepts (a route's audience); per call overridable. */
+  readonly audience: string | readonly string[];
+  /** Clock skew tolerated on exp/nbf/iat, in seconds. Default 30. */
+  readonly leewaySeconds?: number;
+  readonly maxTokenLength?: number;
+  /** Milliseconds since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+  readonly isRevoked?: RevocationCheck;
+  /** Verified-token cache; `false` disables it. Default 10,000 entries. */
+  readonly cache?: false | { readonly maxEntries?: number };
+}
+
+export interface VerifySuccess {
+  readonly ok: true;
+  readonly header: JoseHeader;
+  readonly claims: AccessTokenClaims;
+  readonly kid: string;
+  readonly alg: Algorithm;
+  readonly issuer: string;
+  /** True when the signature check was skipped because this exact token was verified before. */
+  readonly cached: boolean;
+}
+
+export interface VerifyFailure {
+  readonly ok: false;
+  readonly reason: ReasonCode;
+  /** Precise, for the audit log and debugging tools; never for the wire. */
+  readonly detail: string;
+  readonly header?: JoseHeader;
+  /** The claims as decoded; not to be trusted unless the reason comes after the signature check. */
+  readonly claims?: Record<string, unknown>;
+}
+
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+export interface TokenVerifier {
+  /** Verifies with the keys at hand; never waits, never throws for a bad token. */
+  verifySync(token: unknown, options?: { audience?: string | readonly string[] }): VerifyResult;
+  /** As verifySync, but loads remote keys first and refetches (rate-limited) on an unknown kid. */
+  verify(token: unknown, options?: { audience?: string | readonly string[] }): Promise<VerifyResult>;
+  clearCache(): void;
+}
+
+const DEFAULT_TYP = 'at+jwt';
+
+export function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+interface IssuerRuntime {
+  readonly issuer: string;
+  readonly keys: KeySource;
+  readonly typ: string | null;
+  readonly requiredClaims: readonly string[];
+}
+
+/**
+ * Builds an access-token verifier: every rule of DESIGN.md "Verification". Options are validated
+ * here, once; the returned functions do no configuration work per call.
+ */
+export function createVerifier(options: VerifierOptions): TokenVerifier {
+  const issuers = new Map<string, IssuerRuntime>();
+  for (const trusted of Array.isArray(options.issuers) ? options.issuers : [options.issuers as TrustedIssuer]) {
+    if (typeof trusted.issuer !== 'string' || trusted.issuer.length === 0) throw new GatehouseError('invalid_option', 'every trusted issuer needs a non-empty "issuer"');
+    if (issuers.has(trusted.issuer)) throw new GatehouseError('invalid_option', `issuer ${trusted.issuer} is listed twice`);
+    issuers.set(trusted.issuer, {
+      issuer: trusted.issuer,
+      keys: trusted.keys,
+      typ: trusted.typ === null ? null : normalizeTyp(trusted.typ ?? DEFAULT_TYP),
+      requiredClaims: trusted.requiredClaims ?? ACCESS_TOKEN_CLAIMS,
+    });
+  }
+  if (issuers.size === 0) throw new GatehouseError('invalid_option', 'at least one trusted issuer is required');
+  const defaultAudience = checkAudienceOption(options.audience);
+  const leewaySeconds = options.leewaySeconds ?? 30;
+  if (!(leewaySeconds >= 0 && leewaySeconds <= 300)) throw new GatehouseError('invalid_option', 'leewaySeconds must be between 0 and 300');
+  const limits: CompactLimits = { maxTokenLength: options.maxTokenLength ?? 8192 };
+  const clock = options.clock ?? Date.now;
+  const isRevoked = options.isRevoked;
+  const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache?.maxEntries ?? 10_000);
+  const headers = new HeaderCache();
+
+  function rulesFor(runtime: IssuerRuntime, audience: string | readonly string[]): ClaimRules {
+    return { issuer: runtime.issuer, audience, leewaySeconds, requiredClaims: runtime.requiredClaims };
+  }
+
+  /** The last checks, run on every success path, cached or not. */
+  function finish(runtime: IssuerRuntime, header: JoseHeader, claims: AccessTokenClaims, kid: string, alg: Algorithm, audience: string | readonly string[], nowMs: number, cached: boolean): VerifyResult {
+    const fault = checkClaims(claims, rulesFor(runtime, audience), nowMs / 1000);
+    if (fault !== undefined) return { ok: false, reason: fault.reason, detail: fault.detail, header, claims };
+    const revoked = isRevoked?.(claims, kid, runtime.issuer);
+    if (revoked !== undefined) return { ok: false, reason: 'token_revoked', detail: `revoked: ${revoked} list`, header, claims };
+    return { ok: true, header, claims, kid, alg, issuer: runtime.issuer, cached };
+  }
+
+  function verifyWithSource(token: unknown, audience: string | readonly string[]): [VerifyResult, KeySource | undefined] {
+    const nowMs = clock();
+    if (cache !== undefined && typeof token === 'string') {
+      const hit = cache.get(token, nowMs);
+      if (hit !== undefined) {
+        const runtime = issuers.get(hit.issuer);
+        // A key that left the trusted set (rotated out or revoked) takes its cached tokens with it.
+        if (runtime !== undefined && runtime.keys.getKey(hit.key.kid) === hit.key) {
+          return [finish(runtime, hit.header, hit.claims, hit.key.kid, hit.key.alg, audience, nowMs, true), undefined];
+        }
+        cache.delete(token);
+      }
+    }
+
+    const jws = parseCompactJws(token, limits, headers);
+    if (!jws.ok) return [jws, undefined];
+    const { header } = jws;
+    const payload = parseJsonObject(Buffer.from(jws.payloadSegment, 'base64url'));
+    if (!payload.ok) return [{ ...refuse('malformed_payload', `payload: ${payload.fault}`), header }, undefined];
+    const claims = payload.value;
+    const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims });
+
+    const runtime = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
+    if (runtime === undefined) return [fail('wrong_issuer', claims.iss === undefined ? 'token has no "iss"' : `"iss" ${JSON.stringify(claims.iss)} is not a trusted issuer`), undefined];
+    if (header.kid === undefined) return [fail('unknown_kid', 'header has no "kid"'), undefined];
+    const key = runtime.keys.getKey(header.kid);
+    if (key === undefined) {
+      return runtime.keys.available
+        ? [fail('unknown_kid', `issuer ${runtime.issuer} has no trusted key with kid ${JSON.stringify(header.kid)}`), runtime.keys]
+        : [fail('keys_unavailable', `keys of issuer ${runtime.issuer} are not available`), runtime.keys];
+    }
+    const refused = checkSignature(jws, key);
+    if (refused !== undefined) return [fail(refused.reason, refused.detail), undefined];
+    if (runtime.typ !== null) {
+      if (header.typ === undefined) return [fail('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`), undefined];
+      if (normalizeTyp(header.typ) !== runtime.typ) return [fail('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`), undefined];
+    }
+    const accessClaims = claims as AccessTokenClaims;
+    const result = finish(runtime, header, accessClaims, key.kid, key.alg, audience, nowMs, false);
+    if (result.ok && cache !== undefined) {
+      cache.set(token as string, { header, claims: accessClaims, key, issuer: runtime.issuer, expiresAt: (accessClaims.exp + leewaySeconds) * 1000 });
+    }
+    return [result, undefined];
+  }
+
+  const audienceFor = (options?: { audience?: string | readonly string[] }) =>
+    options?.audience === undefined ? defaultAudience : checkAudienceOption(options.audience);
+
+  return {
+    verifySync(token, callOptions) {
+      return verifyWithSource(token, audienceFor(callOptions))[0];
+    },
+    async verify(token, callOptions) {
+      const audience = audienceFor(callOptions);
+      const [result, source] = verifyWithSource(token, audience);
+      if (source === undefined || result.ok || result.header?.kid === undefined) return result;
+      if (!source.available && source.ready !== undefined) await source.ready();
+      const refetched = source.available && source.getKey(result.header.kid) !== undefined ? true : await source.refresh?.(result.header.kid);
+      return refetched ? verifyWithSource(token, audience)[0] : result;
+    },
+    clearCache() {
+      cache?.clear();
+    },
+  };
+}
+
+function checkAudienceOption(audience: unknown): string | readonly string[] {
+  const list = typeof audience === 'string' ? [audience] : audience;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0)) {
+    throw new GatehouseError('invalid_option', '"audience" must be a non-empty string or array of non-empty strings');
+  }
+  return audience as string | readonly string[];
+}
