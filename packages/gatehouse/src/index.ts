@@ -1,1 +1,2 @@
-import { x } from "@gatehouse/verify"; export const y = x + 1;
+// The gatehouse server package: issuer, gateway, store and CLI. Modules are added per part.
+export {};
