@@ -55,11 +55,8 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
   const payloadSegment = token.slice(first + 1, second);
   const signatureSegment = token.slice(second + 1);
   if (headerSegment.length === 0) return refuse('malformed_token', 'empty header part');
-  if (signatureSegment.length === 0) return refuse('malformed_token', 'empty signature part (unsecured JWS is never accepted)');
-  if (!isCanonicalBase64url(payloadSegment)) return refuse('malformed_token', 'payload part is not canonical base64url');
-  const signature = decodeBase64url(signatureSegment);
-  if (signature === undefined) return refuse('malformed_token', 'signature part is not canonical base64url');
 
+  // The header first, so that `alg: none` is named as such even when the signature is empty.
   let header = headerCache?.get(headerSegment);
   if (header === undefined) {
     const checked = checkHeader(headerSegment, limits.understoodCrit ?? NO_CRIT);
@@ -67,6 +64,11 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
     header = checked.header;
     headerCache?.set(headerSegment, header);
   }
+  const fail = (reason: ReasonCode, detail: string) => ({ ...refuse(reason, detail), header });
+  if (!isCanonicalBase64url(payloadSegment)) return fail('malformed_token', 'payload part is not canonical base64url');
+  if (signatureSegment.length === 0) return fail('malformed_token', 'empty signature part');
+  const signature = decodeBase64url(signatureSegment);
+  if (signature === undefined) return fail('malformed_token', 'signature part is not canonical base64url');
   return { ok: true, header, signingInput: Buffer.from(token.slice(0, second), 'latin1'), payloadSegment, signature };
 }
 

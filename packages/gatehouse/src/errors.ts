@@ -1,0 +1,27 @@
+/**
+ * Errors the server throws, with stable codes. Token refusals are not here: they are the
+ * ReasonCodes of @gatehouse/verify. Every code is documented in docs/reference/errors.md, and a
+ * test fails when one is missing there. Add a code here before using it.
+ */
+export const SERVER_ERROR_CODES = {
+  master_key_missing: 'No master key: set GATEHOUSE_MASTER_KEY or point the configuration at a key file.',
+  master_key_invalid: 'The master key is not 32 bytes of base64url, or its key file is unreadable or too open.',
+  key_unseal_failed: 'A sealed private key could not be decrypted (wrong master key, or the sealed blob was altered).',
+  no_signing_key: 'There is no active signing key.',
+  token_ttl_invalid: 'A requested token lifetime is not positive or exceeds the configured maximum (at most 1 hour).',
+  config_unreadable: 'The configuration file could not be read.',
+  config_invalid: 'The configuration does not match the schema; the message names the file, the path in the document and what was expected.',
+  store_unavailable: 'The store (SQLite file or PostgreSQL) cannot be reached.',
+  store_migration_failed: 'A schema migration failed; nothing after it was applied.',
+} as const;
+
+export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;
+
+export class ServerError extends Error {
+  readonly code: ServerErrorCode;
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ServerError';
+    this.code = code;
+  }
+}
