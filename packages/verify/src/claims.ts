@@ -18,8 +18,6 @@ export interface AccessTokenClaims {
 
 export interface ClaimRules {
   readonly issuer: string;
-  /** The token's `aud` must contain this audience (or one of these). */
-  readonly audience: string | readonly string[];
   /** Seconds of clock skew tolerated on exp, nbf and iat. */
   readonly leewaySeconds: number;
   /** Claims that must be present beyond iss, aud, exp, iat. */
@@ -34,8 +32,11 @@ const NUMERIC_DATE_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 
 export type ClaimFault = { readonly reason: ReasonCode; readonly detail: string };
 
-/** Rule 5: issuer, audience, times and claim types. Pure: the clock is an argument (seconds). */
-export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): ClaimFault | undefined {
+/**
+ * Rule 5: issuer, audience, times and claim types. Pure: the clock is an argument (seconds).
+ * `audience`: the token's `aud` must contain it (or one of them).
+ */
+export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, audience: string | readonly string[], nowSeconds: number): ClaimFault | undefined {
   for (const name of STRING_CLAIMS) {
     const value = claims[name];
     if (value !== undefined && (typeof value !== 'string' || (name !== 'scope' && value.length === 0))) {
@@ -56,13 +57,11 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, 
 
   const aud = claims.aud;
   if (aud === undefined) return { reason: 'missing_claim', detail: 'token has no "aud"' };
-  const audiences = typeof aud === 'string' ? [aud] : aud;
-  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === 'string' && a.length > 0)) {
-    return { reason: 'invalid_claim', detail: '"aud" must be a string or a non-empty array of strings' };
+  if (typeof aud === 'string' ? aud.length === 0 : !isAudienceList(aud)) {
+    return { reason: 'invalid_claim', detail: '"aud" must be a non-empty string or a non-empty array of non-empty strings' };
   }
-  const expected = typeof rules.audience === 'string' ? [rules.audience] : rules.audience;
-  if (!expected.some((a) => audiences.includes(a))) {
-    return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${expected.map((a) => JSON.stringify(a)).join(' or ')}` };
+  if (!audienceMatches(aud as string | readonly string[], audience)) {
+    return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${JSON.stringify(audience)}` };
   }
 
   if (claims.exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
@@ -78,4 +77,15 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, 
   const iat = claims.iat as number;
   if (iat > nowSeconds + leeway) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
   return undefined;
+}
+
+function isAudienceList(aud: unknown): aud is readonly string[] {
+  return Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string' && a.length > 0);
+}
+
+// Written without building arrays: this runs on every request, cached or not.
+function audienceMatches(aud: string | readonly string[], expected: string | readonly string[]): boolean {
+  if (typeof expected === 'string') return typeof aud === 'string' ? aud === expected : aud.includes(expected);
+  for (const want of expected) if (typeof aud === 'string' ? aud === want : aud.includes(want)) return true;
+  return false;
 }

@@ -1,4 +1,4 @@
-import { decodeBase64url, isCanonicalBase64url } from './base64url.ts';
+import { decodeBase64url } from './base64url.ts';
 import type { ReasonCode } from './reasons.ts';
 import { parseJsonObject } from './strict-json.ts';
 
@@ -15,7 +15,8 @@ export interface ParsedCompactJws {
   readonly header: JoseHeader;
   /** The exact bytes that were signed: ASCII of `header.payload`. */
   readonly signingInput: Buffer;
-  readonly payloadSegment: string;
+  /** The decoded payload bytes (a JWT's claims set, or any JWS payload). */
+  readonly payload: Buffer;
   readonly signature: Buffer;
 }
 
@@ -65,11 +66,12 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
     headerCache?.set(headerSegment, header);
   }
   const fail = (reason: ReasonCode, detail: string) => ({ ...refuse(reason, detail), header });
-  if (!isCanonicalBase64url(payloadSegment)) return fail('malformed_token', 'payload part is not canonical base64url');
+  const payload = decodeBase64url(payloadSegment);
+  if (payload === undefined) return fail('malformed_token', 'payload part is not canonical base64url');
   if (signatureSegment.length === 0) return fail('malformed_token', 'empty signature part');
   const signature = decodeBase64url(signatureSegment);
   if (signature === undefined) return fail('malformed_token', 'signature part is not canonical base64url');
-  return { ok: true, header, signingInput: Buffer.from(token.slice(0, second), 'latin1'), payloadSegment, signature };
+  return { ok: true, header, signingInput: Buffer.from(token.slice(0, second), 'latin1'), payload, signature };
 }
 
 function checkHeader(segment: string, understoodCrit: ReadonlySet<string>): { ok: true; header: JoseHeader } | Refusal & { header?: JoseHeader } {

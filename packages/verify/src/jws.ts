@@ -26,5 +26,5 @@ export function verifyCompactJws(token: unknown, resolveKey: (kid: string) => Tr
   if (key === undefined) return { ...refuse('unknown_kid', header.kid === undefined ? 'header has no "kid"' : `no trusted key has kid ${JSON.stringify(header.kid)}`), header };
   const refused = checkSignature(jws, key);
   if (refused !== undefined) return { ...refused, header };
-  return { ok: true, header, payload: Buffer.from(jws.payloadSegment, 'base64url'), key };
+  return { ok: true, header, payload: jws.payload, key };
 }

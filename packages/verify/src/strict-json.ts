@@ -16,10 +16,9 @@ export const DEFAULT_MAX_DEPTH = 16;
 export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH): StrictJsonResult {
   if (!isUtf8(bytes)) return { ok: false, fault: 'utf8' };
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  // Depth and duplicates are checked on the text before JSON.parse so a hostile, deeply nested
-  // document is refused without building it.
-  const scan = scanMembers(text, maxDepth);
-  if (scan !== undefined) return { ok: false, fault: scan };
+  // Depth is checked on the text before JSON.parse, so hostile nesting is refused unbuilt.
+  const members = countMembers(text, maxDepth);
+  if (typeof members === 'string') return { ok: false, fault: members };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,56 +26,58 @@ export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH)
     return { ok: false, fault: 'syntax' };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, fault: 'not_object' };
+  // Every member in the text has exactly one ':' outside strings. JSON.parse keeps one property
+  // per distinct name, so the parsed tree has fewer properties exactly when a name repeats
+  // (the dropped duplicate's own members vanish with it, which only widens the gap).
+  if (countProperties(value) !== members) return { ok: false, fault: 'duplicate' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COLON = 0x3a, COMMA = 0x2c;
-
-interface Frame { object: boolean; expectKey: boolean; keys: Set<string> | undefined }
+const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COLON = 0x3a;
 
 /**
- * Walks the text tracking object/array nesting and member names. It does not validate JSON
- * (JSON.parse does); on valid JSON it sees every member name exactly once. Returns a fault or
- * undefined.
+ * Counts ':' outside strings and checks nesting depth. It does not validate JSON (JSON.parse
+ * does); on valid JSON the count is the number of object members. Strings are skipped with
+ * indexOf, so the cost is per token rather than per character.
  */
-function scanMembers(text: string, maxDepth: number): StrictJsonFault | undefined {
-  const stack: Frame[] = [];
-  let top: Frame | undefined;
+function countMembers(text: string, maxDepth: number): number | 'depth' | 'syntax' {
+  let depth = 0;
+  let colons = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      const start = i + 1;
-      let escaped = false;
-      i++;
-      for (; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) { escaped = true; i++; continue; }
-        if (d === QUOTE) break;
-      }
-      if (i >= n) return 'syntax';
-      if (top !== undefined && top.object && top.expectKey) {
-        let key = text.slice(start, i);
-        if (escaped) {
-          try { key = JSON.parse(text.slice(start - 1, i + 1)) as string; } catch { return 'syntax'; }
-        }
-        const keys = (top.keys ??= new Set());
-        if (keys.has(key)) return 'duplicate';
-        keys.add(key);
-        top.expectKey = false;
-      }
-    } else if (c === LBRACE || c === LBRACKET) {
-      if (stack.length >= maxDepth) return 'depth';
-      top = { object: c === LBRACE, expectKey: c === LBRACE, keys: undefined };
-      stack.push(top);
-    } else if (c === RBRACE || c === RBRACKET) {
-      stack.pop();
-      top = stack[stack.length - 1];
-    } else if (c === COMMA) {
-      if (top !== undefined && top.object) top.expectKey = true;
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return 'syntax';
+      i = end;
     } else if (c === COLON) {
-      if (top !== undefined) top.expectKey = false;
+      colons++;
+    } else if (c === LBRACE || c === LBRACKET) {
+      if (++depth > maxDepth) return 'depth';
+    } else if (c === RBRACE || c === RBRACKET) {
+      depth--;
     }
   }
-  return undefined;
+  return colons;
+}
+
+/** A quote preceded by an odd number of backslashes is escaped. */
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let j = quote - 1; j >= 0 && text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+  return (backslashes & 1) === 1;
+}
+
+function countProperties(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) total += countProperties(item);
+    return total;
+  }
+  for (const key in value) {
+    total += 1 + countProperties((value as Record<string, unknown>)[key]);
+  }
+  return total;
 }

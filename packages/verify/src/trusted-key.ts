@@ -2,6 +2,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { ALGORITHMS, isAlgorithm, prepareSignatureCheck, type Algorithm, type SignatureCheck } from './algorithms.ts';
 import { decodeBase64url } from './base64url.ts';
 import { GatehouseError } from './errors.ts';
+import { isRocaVulnerable } from './rsa-roca.ts';
 import { jwkThumbprint } from './thumbprint.ts';
 
 /**
@@ -145,6 +146,7 @@ function checkRsa(key: KeyObject, minBits: number, kid: unknown): void {
   if (bits < minBits) reject(`RSA modulus is ${bits} bits; at least ${minBits} required`, kid);
   const e = details?.publicExponent ?? 0n;
   if (e < 3n || e % 2n === 0n) reject(`RSA public exponent ${e} is not an odd number ≥ 3`, kid);
+  if (isRocaVulnerable(key)) reject('RSA modulus has the ROCA fingerprint (CVE-2017-15361); its factors can be recovered', kid);
 }
 
 export interface ImportedKeySet {

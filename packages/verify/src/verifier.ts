@@ -1,5 +1,5 @@
 import { ACCESS_TOKEN_CLAIMS, checkClaims, type AccessTokenClaims, type ClaimRules } from './claims.ts';
-import { HeaderCache, parseCompactJws, refuse, type CompactLimits, type JoseHeader } from './compact.ts';
+import { HeaderCache, parseCompactJws, type CompactLimits, type JoseHeader } from './compact.ts';
 import { GatehouseError } from './errors.ts';
 import { checkSignature } from './jws.ts';
 import type { KeySource } from './key-source.ts';
@@ -80,11 +80,13 @@ export function normalizeTyp(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-interface IssuerRuntime {
-  readonly issuer: string;
+interface IssuerRuntime extends ClaimRules {
   readonly keys: KeySource;
   readonly typ: string | null;
-  readonly requiredClaims: readonly string[];
+}
+
+function failure(reason: ReasonCode, detail: string, header?: JoseHeader, claims?: Record<string, unknown>): VerifyFailure {
+  return { ok: false, reason, detail, header, claims };
 }
 
 /**
@@ -92,6 +94,8 @@ interface IssuerRuntime {
  * here, once; the returned functions do no configuration work per call.
  */
 export function createVerifier(options: VerifierOptions): TokenVerifier {
+  const leewaySeconds = options.leewaySeconds ?? 30;
+  if (!(leewaySeconds >= 0 && leewaySeconds <= 300)) throw new GatehouseError('invalid_option', 'leewaySeconds must be between 0 and 300');
   const issuers = new Map<string, IssuerRuntime>();
   for (const trusted of Array.isArray(options.issuers) ? options.issuers : [options.issuers as TrustedIssuer]) {
     if (typeof trusted.issuer !== 'string' || trusted.issuer.length === 0) throw new GatehouseError('invalid_option', 'every trusted issuer needs a non-empty "issuer"');
@@ -101,32 +105,30 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       keys: trusted.keys,
       typ: trusted.typ === null ? null : normalizeTyp(trusted.typ ?? DEFAULT_TYP),
       requiredClaims: trusted.requiredClaims ?? ACCESS_TOKEN_CLAIMS,
+      leewaySeconds,
     });
   }
   if (issuers.size === 0) throw new GatehouseError('invalid_option', 'at least one trusted issuer is required');
   const defaultAudience = checkAudienceOption(options.audience);
-  const leewaySeconds = options.leewaySeconds ?? 30;
-  if (!(leewaySeconds >= 0 && leewaySeconds <= 300)) throw new GatehouseError('invalid_option', 'leewaySeconds must be between 0 and 300');
   const limits: CompactLimits = { maxTokenLength: options.maxTokenLength ?? 8192 };
   const clock = options.clock ?? Date.now;
   const isRevoked = options.isRevoked;
   const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache?.maxEntries ?? 10_000);
   const headers = new HeaderCache();
-
-  function rulesFor(runtime: IssuerRuntime, audience: string | readonly string[]): ClaimRules {
-    return { issuer: runtime.issuer, audience, leewaySeconds, requiredClaims: runtime.requiredClaims };
-  }
+  // Set by verifyOnce when the refusal may be cured by fetching the issuer's keys; read at once by verify().
+  let sourceToRefresh: KeySource | undefined;
 
   /** The last checks, run on every success path, cached or not. */
   function finish(runtime: IssuerRuntime, header: JoseHeader, claims: AccessTokenClaims, kid: string, alg: Algorithm, audience: string | readonly string[], nowMs: number, cached: boolean): VerifyResult {
-    const fault = checkClaims(claims, rulesFor(runtime, audience), nowMs / 1000);
-    if (fault !== undefined) return { ok: false, reason: fault.reason, detail: fault.detail, header, claims };
+    const fault = checkClaims(claims, runtime, audience, nowMs / 1000);
+    if (fault !== undefined) return failure(fault.reason, fault.detail, header, claims);
     const revoked = isRevoked?.(claims, kid, runtime.issuer);
-    if (revoked !== undefined) return { ok: false, reason: 'token_revoked', detail: `revoked: ${revoked} list`, header, claims };
+    if (revoked !== undefined) return failure('token_revoked', `revoked: ${revoked} list`, header, claims);
     return { ok: true, header, claims, kid, alg, issuer: runtime.issuer, cached };
   }
 
-  function verifyWithSource(token: unknown, audience: string | readonly string[]): [VerifyResult, KeySource | undefined] {
+  function verifyOnce(token: unknown, audience: string | readonly string[]): VerifyResult {
+    sourceToRefresh = undefined;
     const nowMs = clock();
     if (cache !== undefined && typeof token === 'string') {
       const hit = cache.get(token, nowMs);
@@ -134,41 +136,43 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
         const runtime = issuers.get(hit.issuer);
         // A key that left the trusted set (rotated out or revoked) takes its cached tokens with it.
         if (runtime !== undefined && runtime.keys.getKey(hit.key.kid) === hit.key) {
-          return [finish(runtime, hit.header, hit.claims, hit.key.kid, hit.key.alg, audience, nowMs, true), undefined];
+          return finish(runtime, hit.header, hit.claims, hit.key.kid, hit.key.alg, audience, nowMs, true);
         }
         cache.delete(token);
       }
     }
 
     const jws = parseCompactJws(token, limits, headers);
-    if (!jws.ok) return [jws, undefined];
+    if (!jws.ok) return failure(jws.reason, jws.detail, jws.header);
     const { header } = jws;
-    const payload = parseJsonObject(Buffer.from(jws.payloadSegment, 'base64url'));
-    if (!payload.ok) return [{ ...refuse('malformed_payload', `payload: ${payload.fault}`), header }, undefined];
+    const payload = parseJsonObject(jws.payload);
+    if (!payload.ok) return failure('malformed_payload', `payload: ${payload.fault}`, header);
     const claims = payload.value;
-    const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims });
 
     const runtime = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
-    if (runtime === undefined) return [fail('wrong_issuer', claims.iss === undefined ? 'token has no "iss"' : `"iss" ${JSON.stringify(claims.iss)} is not a trusted issuer`), undefined];
-    if (header.kid === undefined) return [fail('unknown_kid', 'header has no "kid"'), undefined];
+    if (runtime === undefined) {
+      return failure('wrong_issuer', claims.iss === undefined ? 'token has no "iss"' : `"iss" ${JSON.stringify(claims.iss)} is not a trusted issuer`, header, claims);
+    }
+    if (header.kid === undefined) return failure('unknown_kid', 'header has no "kid"', header, claims);
     const key = runtime.keys.getKey(header.kid);
     if (key === undefined) {
+      sourceToRefresh = runtime.keys;
       return runtime.keys.available
-        ? [fail('unknown_kid', `issuer ${runtime.issuer} has no trusted key with kid ${JSON.stringify(header.kid)}`), runtime.keys]
-        : [fail('keys_unavailable', `keys of issuer ${runtime.issuer} are not available`), runtime.keys];
+        ? failure('unknown_kid', `issuer ${runtime.issuer} has no trusted key with kid ${JSON.stringify(header.kid)}`, header, claims)
+        : failure('keys_unavailable', `keys of issuer ${runtime.issuer} are not available`, header, claims);
     }
     const refused = checkSignature(jws, key);
-    if (refused !== undefined) return [fail(refused.reason, refused.detail), undefined];
+    if (refused !== undefined) return failure(refused.reason, refused.detail, header, claims);
     if (runtime.typ !== null) {
-      if (header.typ === undefined) return [fail('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`), undefined];
-      if (normalizeTyp(header.typ) !== runtime.typ) return [fail('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`), undefined];
+      if (header.typ === undefined) return failure('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`, header, claims);
+      if (normalizeTyp(header.typ) !== runtime.typ) return failure('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`, header, claims);
     }
     const accessClaims = claims as AccessTokenClaims;
     const result = finish(runtime, header, accessClaims, key.kid, key.alg, audience, nowMs, false);
     if (result.ok && cache !== undefined) {
       cache.set(token as string, { header, claims: accessClaims, key, issuer: runtime.issuer, expiresAt: (accessClaims.exp + leewaySeconds) * 1000 });
     }
-    return [result, undefined];
+    return result;
   }
 
   const audienceFor = (options?: { audience?: string | readonly string[] }) =>
@@ -176,15 +180,16 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
 
   return {
     verifySync(token, callOptions) {
-      return verifyWithSource(token, audienceFor(callOptions))[0];
+      return verifyOnce(token, audienceFor(callOptions));
     },
     async verify(token, callOptions) {
       const audience = audienceFor(callOptions);
-      const [result, source] = verifyWithSource(token, audience);
+      const result = verifyOnce(token, audience);
+      const source = sourceToRefresh;
       if (source === undefined || result.ok || result.header?.kid === undefined) return result;
       if (!source.available && source.ready !== undefined) await source.ready();
       const refetched = source.available && source.getKey(result.header.kid) !== undefined ? true : await source.refresh?.(result.header.kid);
-      return refetched ? verifyWithSource(token, audience)[0] : result;
+      return refetched ? verifyOnce(token, audience) : result;
     },
     clearCache() {
       cache?.clear();

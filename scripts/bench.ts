@@ -1,0 +1,16 @@
+/**
+ * `npm run bench [name ...]`: prints the figures the issues ask for, each as a ratio against a
+ * baseline measured in the same run. Benchmarks are never timed assertions in tests.
+ */
+import { benchVerify } from '../bench/verify.bench.ts';
+
+const suites: Record<string, { title: string; run: () => string | Promise<string> }> = {
+  verify: { title: 'Token verification (µs per verify; uncached against raw node:crypto.verify, and per cache hit)', run: benchVerify },
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, suite] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}: ${suite.title}\n`);
+  console.log(await suite.run());
+}
