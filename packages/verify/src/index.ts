@@ -22,3 +22,5 @@ export {
   type RevocationCheck,
   type RevocationList,
 } from './verifier.ts';
+export { createRemoteKeySource, RemoteKeySource, checkJwksUrl, REMOTE_JWKS_DEFAULTS, type RemoteKeySourceOptions, type JwksEvent, type SkippedKey } from './jwks/remote.ts';
+export { loadKeySetFile, type LoadKeySetFileOptions } from './jwks/file.ts';

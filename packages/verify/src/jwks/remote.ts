@@ -77,7 +77,7 @@ export class RemoteKeySource implements KeySource {
 
   #keys: ReadonlyMap<string, TrustedKey> | undefined;
   #fetchedAt = 0;
-  #lastAttemptAt = 0;
+  #lastAttemptAt = Number.NEGATIVE_INFINITY;
   #inFlight: Promise<boolean> | undefined;
   #abortInFlight: AbortController | undefined;
   #firstAttempt: Promise<void> | undefined;
@@ -169,7 +169,7 @@ export class RemoteKeySource implements KeySource {
   #startFetch(): Promise<boolean> | undefined {
     if (this.#inFlight !== undefined || this.#closed) return undefined;
     const now = this.#clock();
-    if (this.#firstAttempt !== undefined && now - this.#lastAttemptAt < this.#cooldownMs) return undefined;
+    if (now - this.#lastAttemptAt < this.#cooldownMs) return undefined;
     this.#lastAttemptAt = now;
     const controller = new AbortController();
     this.#abortInFlight = controller;
@@ -265,7 +265,7 @@ async function readBounded(response: Response, maxBytes: number, signal: AbortSi
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (false) {
+      if (total > maxBytes) {
         await reader.cancel().catch(() => undefined);
         throw tooLarge();
       }
