@@ -38,6 +38,7 @@ const EDDSA_SIGNATURE_BYTES: Record<string, number> = { ed25519: 64, ed448: 114 
  * Builds the signature check for `alg` over a key that has already been validated for it.
  * Signature length is checked first: JWS fixes it exactly for every algorithm (r‖s for ECDSA, the
  * modulus length for RSA), which refuses DER-encoded ECDSA signatures and padded RSA ones.
+ * OpenSSL refuses some malformed inputs by throwing; for us that is a bad signature.
  */
 export function prepareSignatureCheck(alg: Algorithm, key: KeyObject): SignatureCheck {
   const spec = ALGORITHMS[alg];
@@ -45,18 +46,27 @@ export function prepareSignatureCheck(alg: Algorithm, key: KeyObject): Signature
     case 'EC': {
       const length = EC_SIGNATURE_BYTES[spec.crv]!;
       const options = { key, dsaEncoding: 'ieee-p1363' as const };
-      return (data, signature) => signature.length === length && safely(() => cryptoVerify(spec.hash, data, options, signature));
+      return (data, signature) => {
+        if (signature.length !== length) return false;
+        try { return cryptoVerify(spec.hash, data, options, signature); } catch { return false; }
+      };
     }
     case 'RSA': {
       const length = (key.asymmetricKeyDetails?.modulusLength ?? 0) + 7 >> 3;
       const options = alg.startsWith('PS')
         ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[spec.hash] }
         : { key, padding: constants.RSA_PKCS1_PADDING };
-      return (data, signature) => signature.length === length && safely(() => cryptoVerify(spec.hash, data, options, signature));
+      return (data, signature) => {
+        if (signature.length !== length) return false;
+        try { return cryptoVerify(spec.hash, data, options, signature); } catch { return false; }
+      };
     }
     case 'OKP': {
       const length = EDDSA_SIGNATURE_BYTES[key.asymmetricKeyType ?? ''] ?? -1;
-      return (data, signature) => signature.length === length && safely(() => cryptoVerify(null, data, key, signature));
+      return (data, signature) => {
+        if (signature.length !== length) return false;
+        try { return cryptoVerify(null, data, key, signature); } catch { return false; }
+      };
     }
     case 'oct': {
       const length = HASH_BYTES[spec.hash];
@@ -66,13 +76,5 @@ export function prepareSignatureCheck(alg: Algorithm, key: KeyObject): Signature
         return timingSafeEqual(mac, signature);
       };
     }
-  }
-}
-
-function safely(check: () => boolean): boolean {
-  try {
-    return check();
-  } catch {
-    return false; // OpenSSL refuses some malformed inputs by throwing; for us that is a bad signature.
   }
 }

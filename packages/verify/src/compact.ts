@@ -49,6 +49,10 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
   if (typeof token !== 'string' || token.length === 0) return refuse('token_missing', 'no token');
   const max = limits.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   if (token.length > max) return refuse('token_too_large', `token is ${token.length} characters; the limit is ${max}`);
+  // A compact JWS is ASCII: every other character takes more than one UTF-8 byte. Refusing them
+  // here keeps one meaning per token string; Node's base64 decoder and the latin1 signing input
+  // would otherwise read 'Ś' (U+015A) as 'Z'.
+  if (Buffer.byteLength(token, 'utf8') !== token.length) return refuse('malformed_token', 'token contains non-ASCII characters');
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.indexOf('.', second + 1) >= 0) return refuse('malformed_token', 'a compact JWS has exactly three parts');

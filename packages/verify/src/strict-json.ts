@@ -30,7 +30,19 @@ export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH)
   // per distinct name, so the parsed tree has fewer properties exactly when a name repeats
   // (the dropped duplicate's own members vanish with it, which only widens the gap).
   if (countProperties(value) !== members) return { ok: false, fault: 'duplicate' };
-  return { ok: true, value: value as Record<string, unknown> };
+  return { ok: true, value: deepFreeze(value) as Record<string, unknown> };
+}
+
+/**
+ * Parsed headers and claims are shared by the header cache and the verified-token cache, so a
+ * caller that mutated one would change what the next request sees. They are frozen instead.
+ */
+function deepFreeze(value: object): object {
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
 }
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COLON = 0x3a;
@@ -76,7 +88,8 @@ function countProperties(value: unknown): number {
     for (const item of value) total += countProperties(item);
     return total;
   }
-  for (const key in value) {
+  // Own keys only: an enumerable property someone added to Object.prototype must not count.
+  for (const key of Object.keys(value)) {
     total += 1 + countProperties((value as Record<string, unknown>)[key]);
   }
   return total;
