@@ -1,0 +1,13 @@
+import type { KeyRecord, KeyState } from './key-record.ts';
+
+/** Where key records live. The SQL implementation comes with the store; tests use InMemoryKeyRepository. */
+export interface KeyRepository {
+  list(): Promise<readonly KeyRecord[]>;
+  /** Adds a record; rejects if its kid exists. */
+  insert(record: KeyRecord): Promise<void>;
+  /**
+   * Replaces the record with the same kid if the stored one is still in `expectedState`, and
+   * resolves false otherwise: with several replicas, another one advanced it first.
+   */
+  update(record: KeyRecord, expectedState: KeyState): Promise<boolean>;
+}
