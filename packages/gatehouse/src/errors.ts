@@ -13,6 +13,9 @@ export const SERVER_ERROR_CODES = {
   config_invalid: 'The configuration does not match the schema; the message names the file, the path in the document and what was expected.',
   store_unavailable: 'The store (SQLite file or PostgreSQL) cannot be reached.',
   store_migration_failed: 'A schema migration failed; nothing after it was applied.',
+  key_not_found: 'No signing key has the given kid.',
+  store_url_invalid: 'The store URL is malformed or not sqlite:PATH, sqlite::memory: or postgres://... (or a store option is invalid).',
+  store_conflict: 'A record with the same unique key already exists (a username in any letter case, a client id, a kid).',
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;

@@ -1,2 +1,23 @@
-// The gatehouse server package: issuer, gateway, store and CLI. Modules are added per part.
-export {};
+// The gatehouse server package: issuer, gateway, store and CLI. This file only re-exports.
+export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from './errors.ts';
+export { SIGNING_ALGORITHMS, DEFAULT_SIGNING_ALGORITHM, RSA_MODULUS_BITS, isSigningAlgorithm, type SigningAlgorithm } from './keys/signing-algorithms.ts';
+export type { KeyState, KeyRecord, KeyEvent, KeyEventType, KeyGenerationReason, KeyTransition, NewSigningKey, PublicSigningJwk, JwksDocument } from './keys/key-record.ts';
+export { SealedPrivateKey, sealPrivateKey, unsealPrivateKey } from './keys/sealed-private-key.ts';
+export { loadMasterKey, parseMasterKey, MASTER_KEY_ENV, MASTER_KEY_BYTES, type MasterKeySources, type LoadedMasterKey } from './keys/master-key.ts';
+export { createMasterKeyFile } from './keys/create-master-key-file.ts';
+export { generateSigningKey } from './keys/generate-signing-key.ts';
+export { unsealSigningKey, type SigningKey, type SigningKeySource } from './keys/unseal-signing-key.ts';
+export { DEFAULT_KEY_POLICY, resolveKeyPolicy, type KeyPolicy } from './keys/key-policy.ts';
+export { advanceKeys, rotationDueAt, keyStatesAt } from './keys/advance-keys.ts';
+export { addKey } from './keys/add-key.ts';
+export { revokeKey } from './keys/revoke-key.ts';
+export { activeSigningKey } from './keys/active-signing-key.ts';
+export { publishedJwks } from './keys/published-jwks.ts';
+export { revokedKeyIds } from './keys/revoked-key-ids.ts';
+export type { KeyRepository } from './keys/key-repository.ts';
+export { InMemoryKeyRepository } from './keys/in-memory-key-repository.ts';
+export { KeyManager, type KeyManagerOptions } from './keys/key-manager.ts';
+export { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS, checkAccessTokenTtl } from './tokens/access-token-ttl.ts';
+export { createAccessTokenMinter, type AccessTokenMinter, type AccessTokenMinterOptions, type AccessTokenRequest, type MintedAccessToken } from './tokens/mint-access-token.ts';
+export * from './store/index.ts';
+export * from './config/index.ts';
