@@ -1,0 +1,55 @@
+import formBody from '@fastify/formbody';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerDiscovery } from './endpoints/discovery.ts';
+import { registerJwks } from './endpoints/jwks.ts';
+import type { IssuerServices } from './issuer-services.ts';
+import { OAuthError } from './oauth-error.ts';
+
+export interface IssuerAppOptions {
+  readonly logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** Extra endpoint registrations (each endpoint module exports one). */
+  readonly endpoints?: readonly ((app: FastifyInstance, services: IssuerServices) => void)[];
+}
+
+/**
+ * The issuer as a fastify app: the route table is the list of `register*` calls below. Errors are
+ * answered in RFC 6749 §5.2 form, generic on the wire; the cause goes to the log.
+ */
+export function createIssuerApp(services: IssuerServices, options: IssuerAppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger !== undefined && typeof (options.logger as { info?: unknown }).info === 'function'
+      ? { loggerInstance: options.logger as FastifyServerOptions['loggerInstance'] }
+      : { logger: (options.logger as FastifyServerOptions['logger']) ?? false }),
+    bodyLimit: 64 * 1024,
+    // Proxies are not trusted by default: the client IP used for throttling is the socket's.
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  app.register(formBody);
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => {
+    if (error instanceof OAuthError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return reply.code(error.status).header('cache-control', 'no-store').send(error.toJSON());
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Malformed bodies, wrong content types, oversize requests: the client's fault, said generically.
+      return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: 'the request could not be read' });
+    }
+    request.log.error({ err: error }, 'issuer request failed');
+    return reply.code(500).header('cache-control', 'no-store').send({ error: 'server_error', error_description: 'the server could not complete the request' });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
+
+  registerDiscovery(app, services);
+  registerJwks(app, services);
+  for (const register of options.endpoints ?? []) register(app, services);
+  return app;
+}

@@ -1,0 +1,25 @@
+import type { GatehouseConfig } from '../config/index.ts';
+import type { KeyManager } from '../keys/key-manager.ts';
+import type { RevocationState } from '../revocation/revocation-state.ts';
+import type { Revoker } from '../revocation/revoker.ts';
+import type { NewSecurityEvent, Store } from '../store/index.ts';
+import type { AccessTokenMinter } from '../tokens/mint-access-token.ts';
+import type { IssuerUrls } from './issuer-endpoints.ts';
+
+/**
+ * Everything the issuer's endpoints use, injected (pure handlers, I/O at the edges). Built once by
+ * `openIssuer` from the configuration; tests build it with fakes where they need to.
+ */
+export interface IssuerServices {
+  readonly config: GatehouseConfig;
+  readonly urls: IssuerUrls;
+  readonly store: Store;
+  readonly keys: KeyManager;
+  readonly mintAccessToken: AccessTokenMinter;
+  readonly revocations: RevocationState;
+  readonly revoker: Revoker;
+  /** Persists a security event (refresh.reused, signin.throttled, ...) and logs it. */
+  readonly recordSecurityEvent: (event: Omit<NewSecurityEvent, 'at'>) => Promise<void>;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+}

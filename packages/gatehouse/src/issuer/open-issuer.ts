@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { GatehouseConfig } from '../config/index.ts';
+import { KeyManager } from '../keys/key-manager.ts';
+import { loadMasterKey } from '../keys/master-key.ts';
+import { StoreKeyRepository } from '../keys/store-key-repository.ts';
+import { RevocationState } from '../revocation/revocation-state.ts';
+import { Revoker } from '../revocation/revoker.ts';
+import { openStore, type Store, type StoreLocation } from '../store/index.ts';
+import { createAccessTokenMinter } from '../tokens/mint-access-token.ts';
+import { createIssuerApp } from './create-issuer-app.ts';
+import { issuerUrls } from './issuer-endpoints.ts';
+import type { IssuerServices } from './issuer-services.ts';
+
+export interface OpenIssuerOptions {
+  /** Milliseconds since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+  readonly logger?: Logger;
+  /** Where GATEHOUSE_MASTER_KEY is read. Default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** An already open store (tests, or a process that runs several parts on one store). */
+  readonly store?: Store;
+  /** How often keys are advanced and other replicas' revocations picked up. Default 10 s. */
+  readonly tickMs?: number;
+}
+
+export interface OpenIssuer {
+  readonly services: IssuerServices;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export function storeUrl(location: StoreLocation): string {
+  return location.dialect === 'sqlite' ? `sqlite:${location.filename}` : location.connectionString;
+}
+
+/**
+ * Assembles the issuer from a loaded configuration: store (migrated), master key, key manager
+ * (first key generated on first start), revocation lists loaded into memory, token minter, and
+ * the fastify app. Nothing listens yet; the caller decides where.
+ */
+export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOptions = {}): Promise<OpenIssuer> {
+  const clock = options.clock ?? Date.now;
+  const log = options.logger;
+  const store = options.store ?? (await openStore(storeUrl(config.store)));
+  const ownsStore = options.store === undefined;
+  try {
+    const masterKey = await loadMasterKey({ env: options.env, ...(config.keys.masterKeyFile === null ? {} : { keyFile: config.keys.masterKeyFile }) });
+    const keys = await KeyManager.open({
+      repository: new StoreKeyRepository(store.signingKeys),
+      masterKey: masterKey.key,
+      algorithm: config.keys.algorithm,
+      policy: { rotateEverySeconds: config.keys.rotateEverySeconds },
+      clock,
+      onEvent: (event) => {
+        log?.info({ event }, event.type);
+        void store.securityEvents.append({ at: event.at, type: event.type, severity: event.type === 'key.revoked' ? 'critical' : 'info', details: { kid: event.kid, alg: event.alg } }).catch((error: unknown) => log?.error({ err: error }, 'could not record a key event'));
+      },
+    });
+    const revocations = new RevocationState();
+    await revocations.load(store.revocations, clock());
+    const services: IssuerServices = {
+      config,
+      urls: issuerUrls(config.issuer),
+      store,
+      keys,
+      mintAccessToken: createAccessTokenMinter({ issuer: config.issuer, keys, defaultTtlSeconds: config.tokens.accessTtlSeconds, clock }),
+      revocations,
+      revoker: new Revoker(store, revocations, clock),
+      recordSecurityEvent: async (event) => {
+        log?.warn({ securityEvent: event }, event.type);
+        await store.securityEvents.append({ ...event, at: clock() });
+      },
+      clock,
+    };
+    const tickMs = options.tickMs ?? 10_000;
+    const stopKeys = keys.startTicking(tickMs, (error) => log?.error({ err: error }, 'key rotation tick failed'));
+    const revocationTimer = setInterval(() => {
+      revocations.catchUp(store.revocations).then(() => revocations.prune(clock()), (error: unknown) => log?.error({ err: error }, 'revocation catch-up failed'));
+    }, tickMs);
+    revocationTimer.unref();
+    const app = createIssuerApp(services, log === undefined ? {} : { logger: log });
+    return {
+      services,
+      app,
+      async close() {
+        stopKeys();
+        clearInterval(revocationTimer);
+        await app.close();
+        if (ownsStore) await store.close();
+      },
+    };
+  } catch (error) {
+    if (ownsStore) await store.close().catch(() => {});
+    throw error;
+  }
+}

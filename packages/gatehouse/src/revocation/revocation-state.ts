@@ -1,0 +1,74 @@
+import type { AccessTokenClaims, RevocationCheck, RevocationList } from '@gatehouse/verify';
+import type { Revocation, RevocationRepository } from '../store/index.ts';
+
+/**
+ * The revocation lists as in-process verifiers consult them on every request, cached hits
+ * included: token (jti, until its exp), family (sid), subject (tokens issued at or before the
+ * revocation), key (kid). Loaded from the store at start, then kept current by `apply` — at once
+ * for revocations made in this process, and by `catchUp` for those of other processes.
+ * Lookups are Map/Set reads; nothing here touches the store on the request path.
+ */
+export class RevocationState {
+  readonly #tokens = new Map<string, number | null>();
+  readonly #families = new Set<string>();
+  /** sub → latest revocation time (ms). */
+  readonly #subjects = new Map<string, number>();
+  readonly #keys = new Set<string>();
+  #cursor = 0;
+
+  /** The hook to pass to createVerifier({ isRevoked }). */
+  readonly isRevoked: RevocationCheck = (claims: AccessTokenClaims, kid: string): RevocationList | undefined => {
+    if (this.#keys.has(kid)) return 'key';
+    if (this.#tokens.has(claims.jti)) return 'token';
+    if (claims.sid !== undefined && this.#families.has(claims.sid)) return 'family';
+    const since = this.#subjects.get(claims.sub);
+    // iat has one-second resolution: a token from the revocation's own second counts as before it.
+    if (since !== undefined && claims.iat * 1000 <= since) return 'subject';
+    return undefined;
+  };
+
+  /** The id of the last entry applied; pass it to changesSince. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  apply(entries: readonly Revocation[]): void {
+    for (const entry of entries) {
+      switch (entry.kind) {
+        case 'token': this.#tokens.set(entry.value, entry.expiresAt); break;
+        case 'family': this.#families.add(entry.value); break;
+        case 'key': this.#keys.add(entry.value); break;
+        case 'subject': this.#subjects.set(entry.value, Math.max(entry.revokedAt, this.#subjects.get(entry.value) ?? 0)); break;
+      }
+      if (entry.id > this.#cursor) this.#cursor = entry.id;
+    }
+  }
+
+  /** Loads every entry still in force. */
+  async load(repository: RevocationRepository, nowMs: number): Promise<void> {
+    const batch = await repository.listActive(nowMs);
+    this.apply(batch.entries);
+    this.#cursor = Math.max(this.#cursor, batch.cursor);
+  }
+
+  /** Applies what other processes added since the last call. */
+  async catchUp(repository: RevocationRepository): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const batch = await repository.changesSince(this.#cursor);
+      this.apply(batch.entries);
+      this.#cursor = Math.max(this.#cursor, batch.cursor);
+      applied += batch.entries.length;
+      if (batch.entries.length === 0) return applied;
+    }
+  }
+
+  /** Drops token entries whose token has expired anyway (bounded memory). */
+  prune(nowMs: number): void {
+    for (const [jti, expiresAt] of this.#tokens) if (expiresAt !== null && expiresAt <= nowMs) this.#tokens.delete(jti);
+  }
+
+  get size(): { tokens: number; families: number; subjects: number; keys: number } {
+    return { tokens: this.#tokens.size, families: this.#families.size, subjects: this.#subjects.size, keys: this.#keys.size };
+  }
+}
