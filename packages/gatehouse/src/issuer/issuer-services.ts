@@ -4,6 +4,7 @@ import type { RevocationState } from '../revocation/revocation-state.ts';
 import type { Revoker } from '../revocation/revoker.ts';
 import type { NewSecurityEvent, Store } from '../store/index.ts';
 import type { AccessTokenMinter } from '../tokens/mint-access-token.ts';
+import type { ClientRegistry } from './clients/client-registry.ts';
 import type { IssuerUrls } from './issuer-endpoints.ts';
 
 /**
@@ -15,6 +16,12 @@ export interface IssuerServices {
   readonly urls: IssuerUrls;
   readonly store: Store;
   readonly keys: KeyManager;
+  readonly clients: ClientRegistry;
+  /**
+   * 32 bytes for the issuer's own MACs (sign-in transactions, CSRF tokens, the session cookie),
+   * derived from the master key with HKDF so it is stable across restarts and replicas.
+   */
+  readonly cookieKey: Buffer;
   readonly mintAccessToken: AccessTokenMinter;
   readonly revocations: RevocationState;
   readonly revoker: Revoker;

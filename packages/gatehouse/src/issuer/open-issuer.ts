@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatehouseConfig } from '../config/index.ts';
@@ -8,6 +9,7 @@ import { RevocationState } from '../revocation/revocation-state.ts';
 import { Revoker } from '../revocation/revoker.ts';
 import { openStore, type Store, type StoreLocation } from '../store/index.ts';
 import { createAccessTokenMinter } from '../tokens/mint-access-token.ts';
+import { ClientRegistry } from './clients/client-registry.ts';
 import { createIssuerApp } from './create-issuer-app.ts';
 import { issuerUrls } from './issuer-endpoints.ts';
 import type { IssuerServices } from './issuer-services.ts';
@@ -64,6 +66,8 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
       urls: issuerUrls(config.issuer),
       store,
       keys,
+      clients: new ClientRegistry(config.clients, store.clients),
+      cookieKey: Buffer.from(hkdfSync('sha256', masterKey.key.export(), Buffer.alloc(0), 'gatehouse issuer cookies v1', 32)),
       mintAccessToken: createAccessTokenMinter({ issuer: config.issuer, keys, defaultTtlSeconds: config.tokens.accessTtlSeconds, clock }),
       revocations,
       revoker: new Revoker(store, revocations, clock),
