@@ -32,7 +32,7 @@ export interface CompactLimits {
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 const EMBEDDED_KEY_PARAMETERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
-const MAX_KID_LENGTH = 256;
+export const MAX_KID_LENGTH = 256;
 const NO_CRIT: ReadonlySet<string> = new Set();
 
 export function refuse(reason: ReasonCode, detail: string): Refusal {

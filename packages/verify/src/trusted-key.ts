@@ -3,6 +3,7 @@ import { ALGORITHMS, isAlgorithm, prepareSignatureCheck, type Algorithm, type Si
 import { decodeBase64url } from './base64url.ts';
 import { GatehouseError } from './errors.ts';
 import { isRocaVulnerable } from './rsa-roca.ts';
+import { MAX_KID_LENGTH } from './compact.ts';
 import { jwkThumbprint } from './thumbprint.ts';
 
 /**
@@ -44,7 +45,8 @@ export function importTrustedKey(input: unknown, options: ImportKeyOptions = {})
   const jwk = input as Record<string, unknown>;
   const allowed = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
   const { kty, kid } = jwk;
-  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0)) reject('"kid" must be a non-empty string');
+  // The same bound the token parser applies: a longer kid could never be named by a token.
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) reject('"kid" must be a non-empty string of at most 256 characters');
   if (jwk.use !== undefined && jwk.use !== 'sig') reject(`"use" is ${JSON.stringify(jwk.use)}, not "sig"`, kid);
   if (jwk.key_ops !== undefined && (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify'))) reject('"key_ops" does not allow "verify"', kid);
 
