@@ -15,7 +15,7 @@ export const DEFAULT_MAX_DEPTH = 16;
 
 export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH): StrictJsonResult {
   if (!isUtf8(bytes)) return { ok: false, fault: 'utf8' };
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
   // Depth is checked on the text before JSON.parse, so hostile nesting is refused unbuilt.
   const members = countMembers(text, maxDepth);
   if (typeof members === 'string') return { ok: false, fault: members };
