@@ -2,10 +2,12 @@
  * `npm run bench [name ...]`: prints the figures the issues ask for, each as a ratio against a
  * baseline measured in the same run. Benchmarks are never timed assertions in tests.
  */
+import { benchIssuer } from '../bench/issuer.bench.ts';
 import { benchVerify } from '../bench/verify.bench.ts';
 
 const suites: Record<string, { title: string; run: () => string | Promise<string> }> = {
   verify: { title: 'Token verification (µs per verify; uncached against raw node:crypto.verify, and per cache hit)', run: benchVerify },
+  issuer: { title: 'Issuer grants per second over HTTP (autocannon), against a bare fastify form POST', run: benchIssuer },
 };
 
 const wanted = process.argv.slice(2);

@@ -21,3 +21,4 @@ export { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS, checkAc
 export { createAccessTokenMinter, type AccessTokenMinter, type AccessTokenMinterOptions, type AccessTokenRequest, type MintedAccessToken } from './tokens/mint-access-token.ts';
 export * from './store/index.ts';
 export * from './config/index.ts';
+export * from './issuer/index.ts';
