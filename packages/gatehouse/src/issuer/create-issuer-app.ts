@@ -1,7 +1,14 @@
 import formBody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerAuthorize } from './endpoints/authorize.ts';
 import { registerDiscovery } from './endpoints/discovery.ts';
+import { registerEndSession } from './endpoints/end-session.ts';
+import { registerIntrospection } from './endpoints/introspection.ts';
 import { registerJwks } from './endpoints/jwks.ts';
+import { registerRevocation } from './endpoints/revocation.ts';
+import { registerSignIn } from './endpoints/sign-in.ts';
+import { registerToken } from './endpoints/token.ts';
+import { registerUserinfo } from './endpoints/userinfo.ts';
 import type { IssuerServices } from './issuer-services.ts';
 import { OAuthError } from './oauth-error.ts';
 
@@ -50,6 +57,13 @@ export function createIssuerApp(services: IssuerServices, options: IssuerAppOpti
 
   registerDiscovery(app, services);
   registerJwks(app, services);
+  registerAuthorize(app, services);
+  registerSignIn(app, services);
+  registerEndSession(app, services);
+  registerToken(app, services);
+  registerUserinfo(app, services);
+  registerRevocation(app, services);
+  registerIntrospection(app, services);
   for (const register of options.endpoints ?? []) register(app, services);
   return app;
 }
