@@ -16,6 +16,10 @@ export const SERVER_ERROR_CODES = {
   key_not_found: 'No signing key has the given kid.',
   store_url_invalid: 'The store URL is malformed or not sqlite:PATH, sqlite::memory: or postgres://... (or a store option is invalid).',
   store_conflict: 'A record with the same unique key already exists (a username in any letter case, a client id, a kid).',
+  password_too_short: 'The password is shorter than 12 characters.',
+  password_too_long: 'The password is longer than 1024 characters.',
+  username_invalid: 'The username is empty, longer than 256 characters, has spaces at either end, or contains control characters.',
+  user_not_found: 'No user has this id.',
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;

@@ -17,6 +17,7 @@ export { revokedKeyIds } from './keys/revoked-key-ids.ts';
 export type { KeyRepository } from './keys/key-repository.ts';
 export { InMemoryKeyRepository } from './keys/in-memory-key-repository.ts';
 export { KeyManager, type KeyManagerOptions } from './keys/key-manager.ts';
+export { revokeSigningKey, type SigningKeyRevocationServices } from './keys/revoke-signing-key.ts';
 export { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS, checkAccessTokenTtl } from './tokens/access-token-ttl.ts';
 export { createAccessTokenMinter, type AccessTokenMinter, type AccessTokenMinterOptions, type AccessTokenRequest, type MintedAccessToken } from './tokens/mint-access-token.ts';
 export * from './store/index.ts';

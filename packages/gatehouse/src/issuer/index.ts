@@ -3,6 +3,8 @@ export { createIssuerApp, type IssuerAppOptions } from './create-issuer-app.ts';
 export type { IssuerServices } from './issuer-services.ts';
 export { ISSUER_PATHS, issuerUrls, type IssuerUrls } from './issuer-endpoints.ts';
 export { OAuthError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from './oauth-error.ts';
+export { SECURITY_EVENTS, type IssuerSecurityEvent, type SecurityEventName } from './security-events.ts';
+export { PAGE_ERRORS, type PageErrorCode } from './sign-in/page-errors.ts';
 export { ClientRegistry, type RegisteredClient } from './clients/client-registry.ts';
 export { hashClientSecret, generateClientSecret } from './clients/client-secret.ts';
 export { hashPassword, verifyPassword } from './users/password-hash.ts';

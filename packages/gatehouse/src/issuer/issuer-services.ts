@@ -2,10 +2,11 @@ import type { GatehouseConfig } from '../config/index.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
 import type { RevocationState } from '../revocation/revocation-state.ts';
 import type { Revoker } from '../revocation/revoker.ts';
-import type { NewSecurityEvent, Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import type { AccessTokenMinter } from '../tokens/mint-access-token.ts';
 import type { ClientRegistry } from './clients/client-registry.ts';
 import type { IssuerUrls } from './issuer-endpoints.ts';
+import type { IssuerSecurityEvent } from './security-events.ts';
 
 /**
  * Everything the issuer's endpoints use, injected (pure handlers, I/O at the edges). Built once by
@@ -25,8 +26,8 @@ export interface IssuerServices {
   readonly mintAccessToken: AccessTokenMinter;
   readonly revocations: RevocationState;
   readonly revoker: Revoker;
-  /** Persists a security event (refresh.reused, signin.throttled, ...) and logs it. */
-  readonly recordSecurityEvent: (event: Omit<NewSecurityEvent, 'at'>) => Promise<void>;
+  /** Persists a security event (refresh.reused, signin.throttled, ...: security-events.ts) and logs it. */
+  readonly recordSecurityEvent: (event: IssuerSecurityEvent) => Promise<void>;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
 }

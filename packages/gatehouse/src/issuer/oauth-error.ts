@@ -1,8 +1,10 @@
 /**
  * Protocol errors of the issuer's endpoints, with the exact codes RFC 6749 §5.2 / §4.1.2.1,
- * RFC 6750 §3.1, RFC 7009, RFC 8707 and OpenID Connect Core §3.1.2.6 spell. The description goes
- * on the wire, so it never carries internals; what the operator needs goes to the log and the
- * security events instead.
+ * RFC 6750 §3.1, RFC 7009, RFC 8707 and OpenID Connect Core §3.1.2.6 spell: the one registry of
+ * OAuth codes, each listed in docs/reference/errors.md ("OAuth protocol errors", a test checks).
+ * The status is the one a JSON error response carries; authorization errors travel in the redirect
+ * instead. The description goes on the wire, so it never carries internals; what the operator
+ * needs goes to the log and the security events instead.
  */
 export const OAUTH_ERROR_STATUS = {
   invalid_request: 400,
@@ -17,6 +19,8 @@ export const OAUTH_ERROR_STATUS = {
   invalid_token: 401,
   insufficient_scope: 403,
   login_required: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
   unsupported_token_type: 400,
   server_error: 500,
   temporarily_unavailable: 503,

@@ -11,8 +11,10 @@ import { openStore, type Store, type StoreLocation } from '../store/index.ts';
 import { createAccessTokenMinter } from '../tokens/mint-access-token.ts';
 import { ClientRegistry } from './clients/client-registry.ts';
 import { createIssuerApp } from './create-issuer-app.ts';
+import { runHousekeeping } from './housekeeping.ts';
 import { issuerUrls } from './issuer-endpoints.ts';
 import type { IssuerServices } from './issuer-services.ts';
+import { SECURITY_EVENTS } from './security-events.ts';
 
 export interface OpenIssuerOptions {
   /** Milliseconds since the epoch. Default Date.now. */
@@ -22,13 +24,18 @@ export interface OpenIssuerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** An already open store (tests, or a process that runs several parts on one store). */
   readonly store?: Store;
-  /** How often keys are advanced and other replicas' revocations picked up. Default 10 s. */
+  /** How often keys are advanced, other replicas' revocations picked up and expired data purged. Default 10 s. */
   readonly tickMs?: number;
 }
 
 export interface OpenIssuer {
   readonly services: IssuerServices;
   readonly app: FastifyInstance;
+  /**
+   * One run of what the timer does every `tickMs`: keys advanced (scheduled rotation, retirement),
+   * other replicas' revocations picked up, expired data purged. Failures are logged, not thrown.
+   */
+  tick(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +63,7 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
       clock,
       onEvent: (event) => {
         log?.info({ event }, event.type);
-        void store.securityEvents.append({ at: event.at, type: event.type, severity: event.type === 'key.revoked' ? 'critical' : 'info', details: { kid: event.kid, alg: event.alg } }).catch((error: unknown) => log?.error({ err: error }, 'could not record a key event'));
+        void store.securityEvents.append({ at: event.at, type: event.type, severity: SECURITY_EVENTS[event.type], details: { kid: event.kid, alg: event.alg } }).catch((error: unknown) => log?.error({ err: error }, 'could not record a key event'));
       },
     });
     const revocations = new RevocationState();
@@ -77,19 +84,28 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
       },
       clock,
     };
-    const tickMs = options.tickMs ?? 10_000;
-    const stopKeys = keys.startTicking(tickMs, (error) => log?.error({ err: error }, 'key rotation tick failed'));
-    const revocationTimer = setInterval(() => {
-      revocations.catchUp(store.revocations).then(() => revocations.prune(clock()), (error: unknown) => log?.error({ err: error }, 'revocation catch-up failed'));
-    }, tickMs);
-    revocationTimer.unref();
+    const tick = async (): Promise<void> => {
+      // Each step on its own: a failing store query must not stop the others.
+      await keys.tick().catch((error: unknown) => log?.error({ err: error }, 'key rotation tick failed'));
+      await revocations.catchUp(store.revocations).catch((error: unknown) => log?.error({ err: error }, 'revocation catch-up failed'));
+      await runHousekeeping(services, clock()).catch((error: unknown) => log?.error({ err: error }, 'housekeeping failed'));
+    };
+    let ticking: Promise<void> | undefined;
+    // A slow store must not stack runs up: a tick that comes while one runs is skipped.
+    const timer = setInterval(() => {
+      ticking ??= tick().finally(() => {
+        ticking = undefined;
+      });
+    }, options.tickMs ?? 10_000);
+    timer.unref();
     const app = createIssuerApp(services, log === undefined ? {} : { logger: log });
     return {
       services,
       app,
+      tick,
       async close() {
-        stopKeys();
-        clearInterval(revocationTimer);
+        clearInterval(timer);
+        await ticking;
         await app.close();
         if (ownsStore) await store.close();
       },

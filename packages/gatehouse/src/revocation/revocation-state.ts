@@ -3,14 +3,17 @@ import type { Revocation, RevocationRepository } from '../store/index.ts';
 
 /**
  * The revocation lists as in-process verifiers consult them on every request, cached hits
- * included: token (jti, until its exp), family (sid), subject (tokens issued at or before the
- * revocation), key (kid). Loaded from the store at start, then kept current by `apply` — at once
- * for revocations made in this process, and by `catchUp` for those of other processes.
- * Lookups are Map/Set reads; nothing here touches the store on the request path.
+ * included: token (jti, until its exp), family (sid, until no token of it can verify), subject
+ * (tokens issued at or before the revocation), key (kid). Loaded from the store at start, then
+ * kept current by `apply` — at once for revocations made in this process, and by `catchUp` for
+ * those of other processes. Lookups are Map/Set reads; nothing here touches the store on the
+ * request path.
  */
 export class RevocationState {
+  /** jti → when the entry can go (ms), null = never. */
   readonly #tokens = new Map<string, number | null>();
-  readonly #families = new Set<string>();
+  /** sid → when the entry can go (ms), null = never. */
+  readonly #families = new Map<string, number | null>();
   /** sub → latest revocation time (ms). */
   readonly #subjects = new Map<string, number>();
   readonly #keys = new Set<string>();
@@ -36,7 +39,8 @@ export class RevocationState {
     for (const entry of entries) {
       switch (entry.kind) {
         case 'token': this.#tokens.set(entry.value, entry.expiresAt); break;
-        case 'family': this.#families.add(entry.value); break;
+        // The same family may be revoked twice (sign-out, then reuse): the longer-lived entry holds.
+        case 'family': this.#families.set(entry.value, laterExpiry(this.#families.get(entry.value), entry.expiresAt)); break;
         case 'key': this.#keys.add(entry.value); break;
         case 'subject': this.#subjects.set(entry.value, Math.max(entry.revokedAt, this.#subjects.get(entry.value) ?? 0)); break;
       }
@@ -63,12 +67,20 @@ export class RevocationState {
     }
   }
 
-  /** Drops token entries whose token has expired anyway (bounded memory). */
+  /** Drops token and family entries whose expiry has passed: no token they name can verify any more (bounded memory). */
   prune(nowMs: number): void {
-    for (const [jti, expiresAt] of this.#tokens) if (expiresAt !== null && expiresAt <= nowMs) this.#tokens.delete(jti);
+    for (const entries of [this.#tokens, this.#families]) {
+      for (const [value, expiresAt] of entries) if (expiresAt !== null && expiresAt <= nowMs) entries.delete(value);
+    }
   }
 
   get size(): { tokens: number; families: number; subjects: number; keys: number } {
     return { tokens: this.#tokens.size, families: this.#families.size, subjects: this.#subjects.size, keys: this.#keys.size };
   }
+}
+
+/** The later of two expiries, null (never) being the latest; undefined = no entry yet. */
+function laterExpiry(current: number | null | undefined, next: number | null): number | null {
+  if (current === undefined) return next;
+  return current === null || next === null ? null : Math.max(current, next);
 }

@@ -1,5 +1,6 @@
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import type { OAuthErrorCode } from '../oauth-error.ts';
+import type { PageErrorCode } from './page-errors.ts';
 import { readParameter, singleParameter, type RawParameters } from './request-parameters.ts';
 
 /**
@@ -35,13 +36,13 @@ export interface AuthorizationPrompt {
 
 /**
  * The codes an authorization error response carries (RFC 6749 §4.1.2.1, RFC 8707 §2, OpenID
- * Connect Core §3.1.2.6): the shared registry's, plus the two OpenID Connect adds for request
- * objects, which we do not support.
+ * Connect Core §3.1.2.6, including the two it adds for request objects, which we do not support).
  */
-export type AuthorizationErrorCode =
-  | Extract<OAuthErrorCode, 'invalid_request' | 'unauthorized_client' | 'access_denied' | 'unsupported_response_type' | 'invalid_scope' | 'server_error' | 'temporarily_unavailable' | 'invalid_target' | 'login_required'>
-  | 'request_not_supported'
-  | 'request_uri_not_supported';
+export type AuthorizationErrorCode = Extract<
+  OAuthErrorCode,
+  | 'invalid_request' | 'unauthorized_client' | 'access_denied' | 'unsupported_response_type' | 'invalid_scope' | 'server_error'
+  | 'temporarily_unavailable' | 'invalid_target' | 'login_required' | 'request_not_supported' | 'request_uri_not_supported'
+>;
 
 /** Generic on purpose: the description goes into the client's URL; the reason goes to the log. */
 export const AUTHORIZATION_ERROR_DESCRIPTIONS: Readonly<Record<AuthorizationErrorCode, string>> = {
@@ -60,9 +61,10 @@ export const AUTHORIZATION_ERROR_DESCRIPTIONS: Readonly<Record<AuthorizationErro
 
 /**
  * Errors that must not be redirected (RFC 6749 §4.1.2.1): with no trustworthy client or redirect
- * URI, redirecting would make the issuer an open redirector. The person sees a page instead.
+ * URI, redirecting would make the issuer an open redirector. The person sees a page instead, so
+ * these are page error codes.
  */
-export type UnredirectableError = 'invalid_client' | 'invalid_redirect_uri';
+export type UnredirectableError = Extract<PageErrorCode, 'invalid_client' | 'invalid_redirect_uri'>;
 
 export type CheckedAuthorizationRequest =
   | { readonly kind: 'valid'; readonly request: AuthorizationRequest; readonly prompt: AuthorizationPrompt }

@@ -2,7 +2,8 @@
  * What the issuer's HTML pages (sign-in, errors, sign-out) can say went wrong: a stable code,
  * which the page carries as `data-error-code` on <main> for tests and tooling, and the sentence
  * a person reads. Neither says more than the person may know: a wrong password, an unknown user
- * and a disabled account are one code.
+ * and a disabled account are one code. Each is listed in docs/reference/errors.md ("Sign-in page
+ * errors"); a test fails when one is missing there.
  */
 export const PAGE_ERRORS = {
   invalid_client: 'The application that sent you here is not registered with this server.',

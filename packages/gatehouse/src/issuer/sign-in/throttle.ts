@@ -40,6 +40,14 @@ export const DEFAULT_SIGN_IN_THROTTLE: SignInThrottleOptions = {
   maxDelayMs: 15 * 60 * 1000,
 };
 
+/**
+ * How long failures matter: past the longest window they no longer count (and a key under
+ * backoff has failures inside its window), so older ones can be deleted.
+ */
+export function longestThrottleWindowMs(options: SignInThrottleOptions = DEFAULT_SIGN_IN_THROTTLE): number {
+  return Math.max(options.account.windowMs, options.address.windowMs);
+}
+
 export interface SignInAttempt {
   /** As typed; normalized here for the key. */
   readonly username: string;
