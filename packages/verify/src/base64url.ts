@@ -29,6 +29,12 @@ function hasZeroTrailingBits(text: string, rem: number): boolean {
  * are looked for explicitly. Then the spare bits of the last character must be zero.
  */
 export function decodeBase64url(text: string): Buffer | undefined {
+  // The decoder reads a UTF-16 unit by its low byte ('Ś' as 'Z'): only ASCII can be canonical.
+  return Buffer.byteLength(text, 'utf8') === text.length ? decodeAsciiBase64url(text) : undefined;
+}
+
+/** decodeBase64url for text already known to be ASCII (the token parser checks the whole token once). */
+export function decodeAsciiBase64url(text: string): Buffer | undefined {
   const rem = text.length & 3;
   if (rem === 1 || text.includes('+') || text.includes('/')) return undefined;
   const bytes = Buffer.from(text, 'base64url');

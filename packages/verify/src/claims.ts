@@ -38,24 +38,26 @@ export type ClaimFault = { readonly reason: ReasonCode; readonly detail: string 
  */
 export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, audience: string | readonly string[], nowSeconds: number): ClaimFault | undefined {
   for (const name of STRING_CLAIMS) {
-    const value = claims[name];
+    const value = own(claims, name);
     if (value !== undefined && (typeof value !== 'string' || (name !== 'scope' && value.length === 0))) {
       return { reason: 'invalid_claim', detail: `"${name}" must be a non-empty string` };
     }
   }
   for (const name of NUMERIC_DATE_CLAIMS) {
-    const value = claims[name];
+    const value = own(claims, name);
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
       return { reason: 'invalid_claim', detail: `"${name}" must be a NumericDate (a finite number)` };
     }
   }
-  if (claims.roles !== undefined && (!Array.isArray(claims.roles) || !claims.roles.every((r) => typeof r === 'string'))) {
+  const roles = own(claims, 'roles');
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))) {
     return { reason: 'invalid_claim', detail: '"roles" must be an array of strings' };
   }
-  if (claims.iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
-  if (claims.iss !== rules.issuer) return { reason: 'wrong_issuer', detail: `"iss" ${JSON.stringify(claims.iss)} is not ${JSON.stringify(rules.issuer)}` };
+  const iss = own(claims, 'iss');
+  if (iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
+  if (iss !== rules.issuer) return { reason: 'wrong_issuer', detail: `"iss" ${JSON.stringify(iss)} is not ${JSON.stringify(rules.issuer)}` };
 
-  const aud = claims.aud;
+  const aud = own(claims, 'aud');
   if (aud === undefined) return { reason: 'missing_claim', detail: 'token has no "aud"' };
   if (typeof aud === 'string' ? aud.length === 0 : !isAudienceList(aud)) {
     return { reason: 'invalid_claim', detail: '"aud" must be a non-empty string or a non-empty array of non-empty strings' };
@@ -64,19 +66,25 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, 
     return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${JSON.stringify(audience)}` };
   }
 
-  if (claims.exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
-  if (claims.iat === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
+  const exp = own(claims, 'exp') as number | undefined;
+  const iat = own(claims, 'iat') as number | undefined;
+  if (exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
+  if (iat === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
   for (const name of rules.requiredClaims) {
-    if (claims[name] === undefined) return { reason: 'missing_claim', detail: `token has no "${name}"` };
+    if (own(claims, name) === undefined) return { reason: 'missing_claim', detail: `token has no "${name}"` };
   }
+  // Written so that a clock that is not a number refuses (every comparison with NaN is false).
   const leeway = rules.leewaySeconds;
-  const exp = claims.exp as number;
-  if (nowSeconds - leeway >= exp) return { reason: 'token_expired', detail: `expired at ${exp}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
-  const nbf = claims.nbf as number | undefined;
-  if (nbf !== undefined && nowSeconds + leeway < nbf) return { reason: 'token_not_yet_valid', detail: `not valid before ${nbf}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
-  const iat = claims.iat as number;
-  if (iat > nowSeconds + leeway) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  if (!(nowSeconds - leeway < exp)) return { reason: 'token_expired', detail: `expired at ${exp}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  const nbf = own(claims, 'nbf') as number | undefined;
+  if (nbf !== undefined && !(nowSeconds + leeway >= nbf)) return { reason: 'token_not_yet_valid', detail: `not valid before ${nbf}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  if (!(iat <= nowSeconds + leeway)) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
   return undefined;
+}
+
+/** Own members only: a property planted on Object.prototype must never stand in for a claim. */
+function own(claims: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
 }
 
 function isAudienceList(aud: unknown): aud is readonly string[] {

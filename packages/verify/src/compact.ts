@@ -1,4 +1,4 @@
-import { decodeBase64url } from './base64url.ts';
+import { decodeAsciiBase64url, decodeBase64url } from './base64url.ts';
 import type { ReasonCode } from './reasons.ts';
 import { parseJsonObject } from './strict-json.ts';
 
@@ -33,6 +33,7 @@ export interface CompactLimits {
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 const EMBEDDED_KEY_PARAMETERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 export const MAX_KID_LENGTH = 256;
+const MAX_CACHED_HEADER_LENGTH = 512;
 const NO_CRIT: ReadonlySet<string> = new Set();
 
 export function refuse(reason: ReasonCode, detail: string): Refusal {
@@ -67,13 +68,15 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
     const checked = checkHeader(headerSegment, limits.understoodCrit ?? NO_CRIT);
     if (!checked.ok) return checked;
     header = checked.header;
-    headerCache?.set(headerSegment, header);
+    // Real headers are ~100 characters; caching only short ones keeps a stream of hostile large
+    // headers from pinning memory (the cache holds at most 256 × 512 characters).
+    if (headerSegment.length <= MAX_CACHED_HEADER_LENGTH) headerCache?.set(headerSegment, header);
   }
   const fail = (reason: ReasonCode, detail: string) => ({ ...refuse(reason, detail), header });
-  const payload = decodeBase64url(payloadSegment);
+  const payload = decodeAsciiBase64url(payloadSegment);
   if (payload === undefined) return fail('malformed_token', 'payload part is not canonical base64url');
   if (signatureSegment.length === 0) return fail('malformed_token', 'empty signature part');
-  const signature = decodeBase64url(signatureSegment);
+  const signature = decodeAsciiBase64url(signatureSegment);
   if (signature === undefined) return fail('malformed_token', 'signature part is not canonical base64url');
   return { ok: true, header, signingInput: Buffer.from(token.slice(0, second), 'latin1'), payload, signature };
 }
@@ -85,7 +88,9 @@ function checkHeader(segment: string, understoodCrit: ReadonlySet<string>): { ok
   if (!parsed.ok) return refuse('malformed_header', `header: ${parsed.fault}`);
   const header = parsed.value as JoseHeader;
   const fail = (reason: ReasonCode, detail: string) => ({ ...refuse(reason, detail), header });
-  const { alg, kid, crit, typ } = header;
+  // Own members only: a property planted on Object.prototype must not stand in for one.
+  const own = (name: string): unknown => (Object.hasOwn(header, name) ? header[name] : undefined);
+  const alg = own('alg'), kid = own('kid'), crit = own('crit'), typ = own('typ');
   if (typeof alg !== 'string' || alg.length === 0) return fail('alg_not_allowed', 'header has no "alg"');
   if (alg.toLowerCase() === 'none') return fail('alg_not_allowed', `"alg": "${alg}" (unsecured JWS) is never accepted`);
   for (const name of EMBEDDED_KEY_PARAMETERS) {

@@ -19,7 +19,10 @@ export interface CachedToken {
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, CachedToken>();
-  constructor(readonly maxEntries = 10_000) {}
+  constructor(readonly maxEntries = 10_000) {
+    // NaN or Infinity would make the cache unbounded.
+    if (!(Number.isInteger(maxEntries) && maxEntries >= 0)) throw new RangeError('maxEntries must be a non-negative integer');
+  }
 
   get(token: string, nowMs: number): CachedToken | undefined {
     const entry = this.#entries.get(token);

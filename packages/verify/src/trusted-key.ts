@@ -4,6 +4,7 @@ import { decodeBase64url } from './base64url.ts';
 import { GatehouseError } from './errors.ts';
 import { isRocaVulnerable } from './rsa-roca.ts';
 import { MAX_KID_LENGTH } from './compact.ts';
+import { edwardsKeyWeakness } from './edwards-key-checks.ts';
 import { jwkThumbprint } from './thumbprint.ts';
 
 /**
@@ -43,6 +44,7 @@ function reject(why: string, kid?: unknown): never {
 export function importTrustedKey(input: unknown, options: ImportKeyOptions = {}): TrustedKey {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) reject('not a JSON object');
   const jwk = input as Record<string, unknown>;
+  checkImportOptions(options);
   const allowed = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
   const { kty, kid } = jwk;
   // The same bound the token parser applies: a longer kid could never be named by a token.
@@ -82,6 +84,20 @@ export function importTrustedKey(input: unknown, options: ImportKeyOptions = {})
     publicJwk: publicJwk === undefined ? undefined : Object.freeze({ ...publicJwk, kid: (kid as string | undefined) ?? jwkThumbprint(publicJwk), alg, use: 'sig' }),
     verify: prepareSignatureCheck(alg, keyObject),
   };
+}
+
+/** Options that would switch a safety check off are refused, not taken literally. */
+function checkImportOptions(options: ImportKeyOptions): void {
+  const { minRsaBits, rsaAlgorithm, algorithms } = options;
+  if (minRsaBits !== undefined && !(Number.isInteger(minRsaBits) && minRsaBits >= 2048 && minRsaBits <= MAX_RSA_BITS)) {
+    throw new GatehouseError('invalid_option', 'minRsaBits must be an integer from 2048 to 8192');
+  }
+  if (rsaAlgorithm !== undefined && !(isAlgorithm(rsaAlgorithm) && ALGORITHMS[rsaAlgorithm].kty === 'RSA')) {
+    throw new GatehouseError('invalid_option', 'rsaAlgorithm must be an RSA algorithm (RS256 … PS512)');
+  }
+  if (algorithms !== undefined && (!Array.isArray(algorithms) || !algorithms.every(isAlgorithm))) {
+    throw new GatehouseError('invalid_option', 'algorithms must be a list of supported JWS algorithms');
+  }
 }
 
 function resolveAlgorithm(jwk: Record<string, unknown>, options: ImportKeyOptions): Algorithm {
@@ -128,13 +144,18 @@ function publicMembers(jwk: Record<string, unknown>, kty: string, kid: unknown):
       const crv = String(jwk.crv);
       const size = OKP_KEY_BYTES[crv];
       if (size === undefined) reject(`unsupported OKP curve ${crv}`, kid);
-      if (bytes('x').length !== size) reject(`"x" must be ${size} bytes on ${crv}`, kid);
+      const x = bytes('x');
+      if (x.length !== size) reject(`"x" must be ${size} bytes on ${crv}`, kid);
+      const weakness = edwardsKeyWeakness(crv as 'Ed25519' | 'Ed448', x);
+      if (weakness !== undefined) reject(`${crv} public key refused: ${weakness}`, kid);
       return { kty, crv, x: jwk.x as string };
     }
     case 'RSA': {
       const n = bytes('n');
-      bytes('e');
+      const e = bytes('e');
+      // RFC 7518 §6.3.1: both are unsigned big-endian integers in their shortest form.
       if (n[0] === 0) reject('"n" has a leading zero byte', kid);
+      if (e[0] === 0) reject('"e" has a leading zero byte', kid);
       return { kty, n: jwk.n as string, e: jwk.e as string };
     }
     default:
@@ -142,12 +163,17 @@ function publicMembers(jwk: Record<string, unknown>, kty: string, kid: unknown):
   }
 }
 
+/** Larger keys buy nothing and make every refused signature cost an attacker's chosen CPU. */
+const MAX_RSA_BITS = 8192;
+const MAX_RSA_EXPONENT = 2n ** 32n;
+
 function checkRsa(key: KeyObject, minBits: number, kid: unknown): void {
   const details = key.asymmetricKeyDetails;
   const bits = details?.modulusLength ?? 0;
   if (bits < minBits) reject(`RSA modulus is ${bits} bits; at least ${minBits} required`, kid);
+  if (bits > MAX_RSA_BITS) reject(`RSA modulus is ${bits} bits; at most ${MAX_RSA_BITS} accepted`, kid);
   const e = details?.publicExponent ?? 0n;
-  if (e < 3n || e % 2n === 0n) reject(`RSA public exponent ${e} is not an odd number ≥ 3`, kid);
+  if (e < 3n || e % 2n === 0n || e >= MAX_RSA_EXPONENT) reject(`RSA public exponent ${e} is not an odd number from 3 to 2^32`, kid);
   if (isRocaVulnerable(key)) reject('RSA modulus has the ROCA fingerprint (CVE-2017-15361); its factors can be recovered', kid);
 }
 
@@ -170,7 +196,9 @@ export function importTrustedKeySet(input: unknown, options: ImportKeyOptions = 
   const kinds = new Set<string>();
   const seen = new Set<string>();
   for (const entry of keysValue) {
-    const jwk = (entry ?? {}) as Record<string, unknown>;
+    // Not a JWK at all: importTrustedKey below skips it with a reason.
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) continue;
+    const jwk = entry as Record<string, unknown>;
     kinds.add(jwk.kty === 'oct' ? 'symmetric' : 'asymmetric');
     if (jwk.kty !== 'oct' && PRIVATE_MEMBERS.some((m) => m in jwk)) {
       throw new GatehouseError('keyset_rejected', `JWK Set refused: private key material in key ${JSON.stringify(jwk.kid ?? null)}`);

@@ -1,5 +1,5 @@
 import { ACCESS_TOKEN_CLAIMS, checkClaims, type AccessTokenClaims, type ClaimRules } from './claims.ts';
-import { HeaderCache, parseCompactJws, type CompactLimits, type JoseHeader } from './compact.ts';
+import { DEFAULT_MAX_TOKEN_LENGTH, HeaderCache, parseCompactJws, type CompactLimits, type JoseHeader } from './compact.ts';
 import { GatehouseError } from './errors.ts';
 import { checkSignature } from './jws.ts';
 import type { KeySource } from './key-source.ts';
@@ -110,10 +110,16 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   }
   if (issuers.size === 0) throw new GatehouseError('invalid_option', 'at least one trusted issuer is required');
   const defaultAudience = checkAudienceOption(options.audience);
-  const limits: CompactLimits = { maxTokenLength: options.maxTokenLength ?? 8192 };
+  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  if (!(Number.isInteger(maxTokenLength) && maxTokenLength >= 1 && maxTokenLength <= 65_536)) throw new GatehouseError('invalid_option', 'maxTokenLength must be an integer from 1 to 65536');
+  const limits: CompactLimits = { maxTokenLength };
   const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new GatehouseError('invalid_option', 'clock must be a function returning milliseconds');
   const isRevoked = options.isRevoked;
-  const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache?.maxEntries ?? 10_000);
+  if (isRevoked !== undefined && typeof isRevoked !== 'function') throw new GatehouseError('invalid_option', 'isRevoked must be a function');
+  const maxEntries = options.cache === false ? 0 : options.cache?.maxEntries ?? 10_000;
+  if (!(Number.isInteger(maxEntries) && maxEntries >= 0 && maxEntries <= 10_000_000)) throw new GatehouseError('invalid_option', 'cache.maxEntries must be an integer from 0 to 10,000,000');
+  const cache = options.cache === false ? undefined : new VerifiedTokenCache(maxEntries);
   const headers = new HeaderCache();
   // Set by verifyOnce when the refusal may be cured by fetching the issuer's keys; read at once by verify().
   let sourceToRefresh: KeySource | undefined;
@@ -149,9 +155,10 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     if (!payload.ok) return failure('malformed_payload', `payload: ${payload.fault}`, header);
     const claims = payload.value;
 
-    const runtime = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
+    const iss = Object.hasOwn(claims, 'iss') ? claims.iss : undefined;
+    const runtime = typeof iss === 'string' ? issuers.get(iss) : undefined;
     if (runtime === undefined) {
-      return failure('wrong_issuer', claims.iss === undefined ? 'token has no "iss"' : `"iss" ${JSON.stringify(claims.iss)} is not a trusted issuer`, header, claims);
+      return failure('wrong_issuer', iss === undefined ? 'token has no "iss"' : `"iss" ${JSON.stringify(iss)} is not a trusted issuer`, header, claims);
     }
     if (header.kid === undefined) return failure('unknown_kid', 'header has no "kid"', header, claims);
     const key = runtime.keys.getKey(header.kid);

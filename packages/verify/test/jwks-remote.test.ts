@@ -508,6 +508,32 @@ describe('remote JWKS: lifetime and grace', { timeout: 30_000 }, () => {
   });
 });
 
+describe('remote JWKS: hardening', () => {
+  test('a refetched set with no usable signature key keeps the last good set (and says so)', async (t) => {
+    const a = await makeKey('key-a');
+    const server = await startServer(t, serveJson(jwksOf(a)));
+    const h = harness(t, server.url, { cacheLifetimeMs: 60_000 });
+    await h.source.ready();
+    server.handler = serveJson({ keys: [{ ...a.jwk, use: 'enc' }] });
+    h.clock.now += 60_000;
+    h.source.getKey('key-a');
+    await h.waitFor('jwks.fetch_failed', 1);
+    assert.equal(h.eventsOf('jwks.fetch_failed')[0]!.code, 'keyset_rejected');
+    await assertOk(h.verifier, await mint(a));
+  });
+
+  test('a clock that steps backwards makes the set due, not fresh', async (t) => {
+    const a = await makeKey('key-a');
+    const server = await startServer(t, serveJson(jwksOf(a)));
+    const h = harness(t, server.url, { cacheLifetimeMs: 60_000 });
+    await h.source.ready();
+    assert.equal(h.fetchCalls(), 1);
+    h.clock.now -= 86_400_000;
+    h.source.getKey('key-a');
+    assert.equal(h.fetchCalls(), 2, 'a negative age starts a refetch instead of counting as fresh');
+  });
+});
+
 describe('remote JWKS: options and lifecycle', () => {
   test('URLs: https anywhere, plain http only to loopback; anything else is invalid_option', () => {
     for (const url of ['https://idp.example.com/jwks', 'http://127.0.0.1:8080/jwks', 'http://127.3.2.1/jwks', 'http://[::1]:9000/jwks', 'http://localhost/jwks']) {

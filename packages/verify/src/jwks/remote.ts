@@ -100,7 +100,9 @@ export class RemoteKeySource implements KeySource {
     if (clock !== undefined && typeof clock !== 'function') throw new GatehouseError('invalid_option', '"clock" must be a function');
     if (fetch !== undefined && typeof fetch !== 'function') throw new GatehouseError('invalid_option', '"fetch" must be a function');
     this.#onEvent = onEvent;
-    this.#clock = clock ?? Date.now;
+    // Ages and cooldowns are intervals: a monotonic clock, so a wall-clock step back (NTP, VM
+    // restore) cannot make an old set look fresh or throttle refreshes for the size of the step.
+    this.#clock = clock ?? monotonicNow;
     this.#fetch = fetch ?? globalThis.fetch;
   }
 
@@ -150,7 +152,8 @@ export class RemoteKeySource implements KeySource {
       return undefined;
     }
     const age = this.#clock() - this.#fetchedAt;
-    if (age < this.#lifetimeMs) return this.#keys;
+    // A negative age means an injected clock went backwards: treat the set as due, not as fresh.
+    if (age >= 0 && age < this.#lifetimeMs) return this.#keys;
     if (age >= this.#lifetimeMs + this.#graceMs) {
       const fetchedAt = this.#fetchedAt;
       this.#keys = undefined;
@@ -169,7 +172,8 @@ export class RemoteKeySource implements KeySource {
   #startFetch(): Promise<boolean> | undefined {
     if (this.#inFlight !== undefined || this.#closed) return undefined;
     const now = this.#clock();
-    if (now - this.#lastAttemptAt < this.#cooldownMs) return undefined;
+    const sinceLastAttempt = now - this.#lastAttemptAt;
+    if (sinceLastAttempt >= 0 && sinceLastAttempt < this.#cooldownMs) return undefined;
     this.#lastAttemptAt = now;
     const controller = new AbortController();
     this.#abortInFlight = controller;
@@ -188,6 +192,11 @@ export class RemoteKeySource implements KeySource {
     timer.unref();
     try {
       const imported = await this.#fetchKeySet(controller.signal);
+      // A set with no usable signature key would turn every token into unknown_kid: treat it as
+      // a failed fetch and keep the last good set (within its grace period).
+      if (imported.keys.length === 0) {
+        throw new GatehouseError('keyset_rejected', `GET ${this.url}: no usable signature key in the set (${imported.skipped.length} skipped)`);
+      }
       this.#keys = this.#index(imported.keys);
       this.#fetchedAt = this.#clock();
       this.#emit({ type: 'jwks.fetched', url: this.url, keyCount: imported.keys.length, skipped: imported.skipped });
@@ -326,4 +335,9 @@ function describe(error: unknown): string {
   // undici reports "fetch failed" and puts what happened (ECONNREFUSED, unexpected redirect) in the cause.
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
+}
+
+/** Milliseconds on a monotonic clock (an arbitrary but fixed origin). */
+function monotonicNow(): number {
+  return performance.timeOrigin + performance.now();
 }
