@@ -37,6 +37,14 @@ export type ClaimFault = { readonly reason: ReasonCode; readonly detail: string 
  * `audience`: the token's `aud` must contain it (or one of them).
  */
 export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, audience: string | readonly string[], nowSeconds: number): ClaimFault | undefined {
+  return checkClaimShapes(claims, rules) ?? checkClaimsNow(claims, rules, audience, nowSeconds);
+}
+
+/**
+ * What is fixed for a given token: claim types, the issuer, the presence of required claims.
+ * Run once per token; a verified-token cache hit does not repeat it.
+ */
+export function checkClaimShapes(claims: Record<string, unknown>, rules: ClaimRules): ClaimFault | undefined {
   for (const name of STRING_CLAIMS) {
     const value = own(claims, name);
     if (value !== undefined && (typeof value !== 'string' || (name !== 'scope' && value.length === 0))) {
@@ -56,28 +64,35 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, 
   const iss = own(claims, 'iss');
   if (iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
   if (iss !== rules.issuer) return { reason: 'wrong_issuer', detail: `"iss" ${JSON.stringify(iss)} is not ${JSON.stringify(rules.issuer)}` };
-
   const aud = own(claims, 'aud');
   if (aud === undefined) return { reason: 'missing_claim', detail: 'token has no "aud"' };
   if (typeof aud === 'string' ? aud.length === 0 : !isAudienceList(aud)) {
     return { reason: 'invalid_claim', detail: '"aud" must be a non-empty string or a non-empty array of non-empty strings' };
   }
-  if (!audienceMatches(aud as string | readonly string[], audience)) {
-    return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${JSON.stringify(audience)}` };
-  }
-
-  const exp = own(claims, 'exp') as number | undefined;
-  const iat = own(claims, 'iat') as number | undefined;
-  if (exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
-  if (iat === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
+  if (own(claims, 'exp') === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
+  if (own(claims, 'iat') === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
   for (const name of rules.requiredClaims) {
     if (own(claims, name) === undefined) return { reason: 'missing_claim', detail: `token has no "${name}"` };
   }
-  // Written so that a clock that is not a number refuses (every comparison with NaN is false).
+  return undefined;
+}
+
+/**
+ * What depends on the request and the clock: the expected audience and exp/nbf/iat with leeway.
+ * Expects claims that passed checkClaimShapes. Written so that a clock that is not a number
+ * refuses (every comparison with NaN is false).
+ */
+export function checkClaimsNow(claims: Record<string, unknown>, rules: ClaimRules, audience: string | readonly string[], nowSeconds: number): ClaimFault | undefined {
+  const aud = claims.aud as string | readonly string[];
+  if (!audienceMatches(aud, audience)) {
+    return { reason: 'wrong_audience', detail: `"aud" ${JSON.stringify(aud)} does not contain ${JSON.stringify(audience)}` };
+  }
   const leeway = rules.leewaySeconds;
+  const exp = claims.exp as number;
   if (!(nowSeconds - leeway < exp)) return { reason: 'token_expired', detail: `expired at ${exp}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
   const nbf = own(claims, 'nbf') as number | undefined;
   if (nbf !== undefined && !(nowSeconds + leeway >= nbf)) return { reason: 'token_not_yet_valid', detail: `not valid before ${nbf}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
+  const iat = claims.iat as number;
   if (!(iat <= nowSeconds + leeway)) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
   return undefined;
 }

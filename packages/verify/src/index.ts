@@ -8,7 +8,7 @@ export { verifyCompactJws, checkSignature, type JwsVerifyResult } from './jws.ts
 export { importTrustedKey, importTrustedKeySet, ASYMMETRIC_ALGORITHMS, type TrustedKey, type ImportKeyOptions, type ImportedKeySet } from './trusted-key.ts';
 export { jwkThumbprint } from './thumbprint.ts';
 export { LocalKeySet, type KeySource } from './key-source.ts';
-export { checkClaims, ACCESS_TOKEN_CLAIMS, type AccessTokenClaims, type ClaimRules } from './claims.ts';
+export { checkClaims, checkClaimShapes, checkClaimsNow, ACCESS_TOKEN_CLAIMS, type AccessTokenClaims, type ClaimRules } from './claims.ts';
 export { VerifiedTokenCache } from './token-cache.ts';
 export {
   createVerifier,

@@ -29,20 +29,8 @@ export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH)
   // Every member in the text has exactly one ':' outside strings. JSON.parse keeps one property
   // per distinct name, so the parsed tree has fewer properties exactly when a name repeats
   // (the dropped duplicate's own members vanish with it, which only widens the gap).
-  if (countProperties(value) !== members) return { ok: false, fault: 'duplicate' };
-  return { ok: true, value: deepFreeze(value) as Record<string, unknown> };
-}
-
-/**
- * Parsed headers and claims are shared by the header cache and the verified-token cache, so a
- * caller that mutated one would change what the next request sees. They are frozen instead.
- */
-function deepFreeze(value: object): object {
-  for (const key of Object.keys(value)) {
-    const child = (value as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object') deepFreeze(child);
-  }
-  return Object.freeze(value);
+  if (countAndFreeze(value) !== members) return { ok: false, fault: 'duplicate' };
+  return { ok: true, value: value as Record<string, unknown> };
 }
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COLON = 0x3a;
@@ -81,16 +69,20 @@ function isEscaped(text: string, quote: number): boolean {
   return (backslashes & 1) === 1;
 }
 
-function countProperties(value: unknown): number {
+/**
+ * Counts own properties over the whole tree and freezes every object on the way (one walk).
+ * Parsed headers and claims are shared by the header and verified-token caches, so a caller that
+ * mutated one would change what the next request sees; frozen, they cannot.
+ */
+function countAndFreeze(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;
   let total = 0;
   if (Array.isArray(value)) {
-    for (const item of value) total += countProperties(item);
-    return total;
+    for (const item of value) total += countAndFreeze(item);
+  } else {
+    // Own keys only: an enumerable property someone added to Object.prototype must not count.
+    for (const key of Object.keys(value)) total += 1 + countAndFreeze((value as Record<string, unknown>)[key]);
   }
-  // Own keys only: an enumerable property someone added to Object.prototype must not count.
-  for (const key of Object.keys(value)) {
-    total += 1 + countProperties((value as Record<string, unknown>)[key]);
-  }
+  Object.freeze(value);
   return total;
 }

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_CLAIMS, checkClaims, type AccessTokenClaims, type ClaimRules } from './claims.ts';
+import { ACCESS_TOKEN_CLAIMS, checkClaimShapes, checkClaimsNow, type AccessTokenClaims, type ClaimRules } from './claims.ts';
 import { DEFAULT_MAX_TOKEN_LENGTH, HeaderCache, parseCompactJws, type CompactLimits, type JoseHeader } from './compact.ts';
 import { GatehouseError } from './errors.ts';
 import { checkSignature } from './jws.ts';
@@ -124,9 +124,9 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   // Set by verifyOnce when the refusal may be cured by fetching the issuer's keys; read at once by verify().
   let sourceToRefresh: KeySource | undefined;
 
-  /** The last checks, run on every success path, cached or not. */
+  /** The last checks, run on every success path, cached or not: audience, times, revocation. */
   function finish(runtime: IssuerRuntime, header: JoseHeader, claims: AccessTokenClaims, kid: string, alg: Algorithm, audience: string | readonly string[], nowMs: number, cached: boolean): VerifyResult {
-    const fault = checkClaims(claims, runtime, audience, nowMs / 1000);
+    const fault = checkClaimsNow(claims, runtime, audience, nowMs / 1000);
     if (fault !== undefined) return failure(fault.reason, fault.detail, header, claims);
     const revoked = isRevoked?.(claims, kid, runtime.issuer);
     if (revoked !== undefined) return failure('token_revoked', `revoked: ${revoked} list`, header, claims);
@@ -174,6 +174,8 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       if (header.typ === undefined) return failure('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`, header, claims);
       if (normalizeTyp(header.typ) !== runtime.typ) return failure('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`, header, claims);
     }
+    const shapeFault = checkClaimShapes(claims, runtime);
+    if (shapeFault !== undefined) return failure(shapeFault.reason, shapeFault.detail, header, claims);
     const accessClaims = claims as AccessTokenClaims;
     const result = finish(runtime, header, accessClaims, key.kid, key.alg, audience, nowMs, false);
     if (result.ok && cache !== undefined) {
