@@ -1,8 +1,9 @@
-import { createVerifier, type TokenVerifier } from '@gatehouse/verify';
+import type { TokenVerifier } from '@gatehouse/verify';
 import type { FastifyInstance } from 'fastify';
 import type { RegisteredClient } from '../clients/client-registry.ts';
 import { authenticateClient } from '../clients/authenticate-client.ts';
 import { readFormParameters } from '../form-parameters.ts';
+import { ownAccessTokenVerifier } from '../own-access-token-verifier.ts';
 import { ISSUER_PATHS } from '../issuer-endpoints.ts';
 import type { IssuerServices } from '../issuer-services.ts';
 import { noStore } from '../no-store.ts';
@@ -25,15 +26,8 @@ type Introspection = Readonly<Record<string, unknown>> & { readonly active: bool
  * Everything else is exactly {"active":false}.
  */
 export function registerIntrospection(app: FastifyInstance, services: IssuerServices): void {
-  const { config } = services;
-  const verifier = createVerifier({
-    issuers: { issuer: config.issuer, keys: services.keys.keySet },
-    // Never used: each call passes the caller's audiences.
-    audience: config.issuer,
-    leewaySeconds: config.tokens.leewaySeconds,
-    clock: services.clock,
-    isRevoked: services.revocations.isRevoked,
-  });
+  // The default audience is never used: each call passes the caller's audiences.
+  const verifier = ownAccessTokenVerifier(services, services.config.issuer);
   app.post(`${services.urls.basePath}${ISSUER_PATHS.introspection}`, { onSend: noStore }, async (request): Promise<Introspection> => {
     const form = readFormParameters(request);
     const { client } = await authenticateClient(request, form, services.clients, { allowPublic: false });

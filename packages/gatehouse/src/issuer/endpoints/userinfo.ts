@@ -1,6 +1,6 @@
-import { createVerifier } from '@gatehouse/verify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isFormRequest } from '../form-parameters.ts';
+import { ownAccessTokenVerifier } from '../own-access-token-verifier.ts';
 import { ISSUER_PATHS } from '../issuer-endpoints.ts';
 import type { IssuerServices } from '../issuer-services.ts';
 import { noStore } from '../no-store.ts';
@@ -22,14 +22,7 @@ function bearerError(error: OAuthErrorCode, description: string, extra = ''): OA
  * disabled or deleted user's token is refused.
  */
 export function registerUserinfo(app: FastifyInstance, services: IssuerServices): void {
-  const { config } = services;
-  const verifier = createVerifier({
-    issuers: { issuer: config.issuer, keys: services.keys.keySet },
-    audience: config.issuer,
-    leewaySeconds: config.tokens.leewaySeconds,
-    clock: services.clock,
-    isRevoked: services.revocations.isRevoked,
-  });
+  const verifier = ownAccessTokenVerifier(services, services.config.issuer);
 
   const userinfo = async (request: FastifyRequest) => {
     const result = verifier.verifySync(bearerTokenOf(request));
