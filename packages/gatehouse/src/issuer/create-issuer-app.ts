@@ -14,8 +14,6 @@ import { OAuthError } from './oauth-error.ts';
 
 export interface IssuerAppOptions {
   readonly logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
-  /** Extra endpoint registrations (each endpoint module exports one). */
-  readonly endpoints?: readonly ((app: FastifyInstance, services: IssuerServices) => void)[];
 }
 
 /**
@@ -64,6 +62,5 @@ export function createIssuerApp(services: IssuerServices, options: IssuerAppOpti
   registerUserinfo(app, services);
   registerRevocation(app, services);
   registerIntrospection(app, services);
-  for (const register of options.endpoints ?? []) register(app, services);
   return app;
 }
