@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { ASSERTION_HEADER, ASSERTION_TYP } from '@gatehouse/verify';
+import { ServerError } from '../../errors.ts';
+import type { SigningKeySource } from '../../keys/unseal-signing-key.ts';
+
+// One definition, shared with the SDK that checks them.
+export { ASSERTION_HEADER, ASSERTION_TYP };
+
+/** DESIGN.md "Tokens": an upstream assertion lives at most 60 s; 30 s unless configured. */
+export const DEFAULT_ASSERTION_TTL_SECONDS = 30;
+export const MAX_ASSERTION_TTL_SECONDS = 60;
+
+export interface UpstreamAssertionMinterOptions {
+  /** The `iss` of every assertion: the gatehouse issuer URL (upstreams verify against its JWKS). */
+  readonly issuer: string;
+  /** The issuer's KeyManager: assertions are signed with the active key, published in the same JWKS. */
+  readonly keys: SigningKeySource;
+  /** Whole seconds, 1..60. Default 30. */
+  readonly ttlSeconds?: number;
+  /** Milliseconds since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+}
+
+/**
+ * The verified identity, as the access-token verifier returns it (a VerifySuccess's claims fit):
+ * `jti` is the access token's and becomes `token_jti`. Roles of an external issuer should already
+ * be read from its configured claim path.
+ */
+export interface AssertedIdentity {
+  readonly sub: string;
+  readonly client_id?: string;
+  readonly scope?: string;
+  readonly roles?: readonly string[];
+  readonly sid?: string;
+  readonly jti?: string;
+}
+
+export interface UpstreamAssertionRequest {
+  readonly identity: AssertedIdentity;
+  /** The route's audience (`aud`). */
+  readonly audience: string;
+  readonly routeId: string;
+  readonly requestId: string;
+  /** The method forwarded upstream. */
+  readonly method: string;
+  /** The path forwarded upstream, exactly as sent, WITHOUT the query string. */
+  readonly path: string;
+}
+
+export interface MintedUpstreamAssertion {
+  readonly token: string;
+  readonly jti: string;
+  /** NumericDate (seconds). */
+  readonly exp: number;
+  readonly kid: string;
+}
+
+export type UpstreamAssertionMinter = (request: UpstreamAssertionRequest) => Promise<MintedUpstreamAssertion>;
+
+/**
+ * Builds the minter of upstream assertions (DESIGN.md "Tokens"): `{alg, kid, typ:
+ * "gatehouse-assertion+jwt"}` over iss, aud, sub, iat, exp, jti, the identity's client_id, scope,
+ * roles and sid when present, and the request binding gh_route, gh_request_id, gh_method,
+ * gh_path, token_jti. Options are checked here, once: ttlSeconds beyond 60 is token_ttl_invalid.
+ *
+ * Signed through jose (async WebCrypto, ~65 µs for ES256 here): the SigningKey holds a
+ * non-extractable CryptoKey, and turning it into a node:crypto KeyObject (~25 µs) would make the
+ * key exportable again.
+ */
+export function createUpstreamAssertionMinter(options: UpstreamAssertionMinterOptions): UpstreamAssertionMinter {
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw new ServerError('config_invalid', 'issuer: a non-empty URL is required');
+  const ttl = options.ttlSeconds ?? DEFAULT_ASSERTION_TTL_SECONDS;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_ASSERTION_TTL_SECONDS) {
+    throw new ServerError('token_ttl_invalid', `the upstream assertion lifetime is ${String(ttl)}; it must be a whole number of seconds in 1..${MAX_ASSERTION_TTL_SECONDS}`);
+  }
+  const { issuer, keys } = options;
+  const clock = options.clock ?? Date.now;
+
+  return async function mintUpstreamAssertion(request: UpstreamAssertionRequest): Promise<MintedUpstreamAssertion> {
+    const payload = assertionClaims(request);
+    const key = keys.signingKey();
+    const iat = Math.floor(clock() / 1000);
+    const exp = iat + ttl;
+    const jti = randomBytes(16).toString('base64url');
+    const token = await new SignJWT({ iss: issuer, aud: request.audience, sub: request.identity.sub, iat, exp, jti, ...payload })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ASSERTION_TYP })
+      .sign(key.privateKey);
+    return { token, jti, exp, kid: key.kid };
+  };
+}
+
+/**
+ * The identity and binding claims. The caller is the gateway, which passes verified values: a
+ * failure here is a bug in it (TypeError), never a request's fault.
+ */
+function assertionClaims(request: UpstreamAssertionRequest): Record<string, unknown> {
+  const { identity } = request;
+  const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+  if (!nonEmpty(identity.sub)) throw new TypeError('an upstream assertion needs a non-empty sub');
+  if (!nonEmpty(request.audience)) throw new TypeError('an upstream assertion needs the route\'s audience');
+  if (!nonEmpty(request.routeId) || !nonEmpty(request.requestId) || !nonEmpty(request.method)) throw new TypeError('routeId, requestId and method must be non-empty strings');
+  if (typeof request.path !== 'string' || !request.path.startsWith('/') || request.path.includes('?')) throw new TypeError('path must start with "/" and carry no query string');
+  const claims: Record<string, unknown> = {};
+  if (identity.client_id !== undefined) claims.client_id = identity.client_id;
+  if (identity.scope !== undefined) claims.scope = identity.scope;
+  if (identity.roles !== undefined) claims.roles = identity.roles;
+  if (identity.sid !== undefined) claims.sid = identity.sid;
+  claims.gh_route = request.routeId;
+  claims.gh_request_id = request.requestId;
+  claims.gh_method = request.method;
+  claims.gh_path = request.path;
+  if (identity.jti !== undefined) claims.token_jti = identity.jti;
+  return claims;
+}

@@ -1,0 +1,174 @@
+import { GatehouseError } from './errors.ts';
+import type { KeySource } from './key-source.ts';
+import type { ReasonCode } from './reasons.ts';
+import { createVerifier, type VerifyFailure, type VerifyResult, type VerifySuccess } from './verifier.ts';
+
+/**
+ * The header `typ` of a gateway assertion: never `at+jwt`, so an assertion is refused as an access
+ * token and an access token is refused as an assertion (both `wrong_typ`).
+ */
+export const ASSERTION_TYP = 'gatehouse-assertion+jwt';
+
+/** The request header the gateway puts the assertion in (Node lower-cases it: `x-gatehouse-assertion`). */
+export const ASSERTION_HEADER = 'X-Gatehouse-Assertion';
+
+/** What an assertion must carry beyond iss, aud, exp and iat. */
+export const ASSERTION_REQUIRED_CLAIMS: readonly string[] = ['sub', 'jti', 'gh_route', 'gh_request_id'];
+
+/** Gatehouse's own claims: a non-empty string whenever present. */
+const GATEHOUSE_STRING_CLAIMS = ['gh_route', 'gh_request_id', 'gh_method', 'gh_path', 'token_jti'] as const;
+
+/** The claims of a verified gateway assertion (minted by the gateway for each forwarded request). */
+export interface AssertionClaims {
+  readonly iss: string;
+  /** The route's audience. */
+  readonly aud: string | readonly string[];
+  readonly sub: string;
+  readonly iat: number;
+  readonly exp: number;
+  /** This assertion's own id (random, one per forwarded request). */
+  readonly jti: string;
+  readonly client_id?: string;
+  readonly scope?: string;
+  readonly roles?: readonly string[];
+  readonly sid?: string;
+  /** The gateway route id. */
+  readonly gh_route: string;
+  /** The gateway's request id (also in its audit log). */
+  readonly gh_request_id: string;
+  /** The request method the gateway forwarded. */
+  readonly gh_method?: string;
+  /** The request path the gateway forwarded, without the query string, as sent (not decoded). */
+  readonly gh_path?: string;
+  /** The `jti` of the access token the request carried. */
+  readonly token_jti?: string;
+  readonly [claim: string]: unknown;
+}
+
+export interface AssertionVerifySuccess extends Omit<VerifySuccess, 'claims'> {
+  readonly claims: AssertionClaims;
+}
+
+/** The access-token verifier's result, with assertion claims on success. */
+export type AssertionVerifyResult = AssertionVerifySuccess | VerifyFailure;
+
+/** The request an assertion arrived with; each member given is compared with the assertion's binding. */
+export interface RequestBinding {
+  /** Compared exactly with `gh_method` (upper case, as Node reports it). */
+  readonly method?: string;
+  /** Compared exactly with `gh_path`: the path as received, without the query string, not decoded. */
+  readonly path?: string;
+}
+
+/** Just what gatewayIdentity reads of a request: a Node `http.IncomingMessage` fits, framework or not. */
+export interface AssertionRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+}
+
+export interface AssertionVerifierOptions {
+  /** The gateway's issuer URL (exact `iss`). */
+  readonly issuer: string;
+  /** The gateway's keys: usually createRemoteKeySource(<issuer JWKS URL>). */
+  readonly keys: KeySource;
+  /** This service's audience: the `audience` of the routes in front of it. */
+  readonly audience: string | readonly string[];
+  /** Clock skew tolerated on exp and iat, in seconds. Default 5 (assertions live seconds). */
+  readonly leewaySeconds?: number;
+  /** Longest accepted lifetime (`exp - iat`), in seconds. Default 60, at most 300. */
+  readonly maxAgeSeconds?: number;
+  /** Milliseconds since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+}
+
+export interface AssertionVerifier {
+  /** Verifies with the keys at hand; never waits, never throws for a bad assertion. */
+  verifySync(assertion: unknown, binding?: RequestBinding): AssertionVerifyResult;
+  /** As verifySync, but loads remote keys first and refetches (rate-limited) on an unknown kid. */
+  verify(assertion: unknown, binding?: RequestBinding): Promise<AssertionVerifyResult>;
+  /**
+   * Reads the assertion header of a Node http request and verifies it bound to the request's
+   * method and path. A request without the header is refused with token_missing. Bound, so it
+   * can be passed around on its own.
+   */
+  gatewayIdentity(request: AssertionRequest): Promise<AssertionVerifyResult>;
+}
+
+const DEFAULT_LEEWAY_SECONDS = 5;
+const DEFAULT_MAX_AGE_SECONDS = 60;
+const MAX_MAX_AGE_SECONDS = 300;
+const HEADER_KEY = ASSERTION_HEADER.toLowerCase();
+
+/**
+ * Builds the verifier an upstream service uses to check that a request passed the gateway. Every
+ * token check is the access-token verifier's (createVerifier, with the assertion `typ` and claims);
+ * on top of it come only what is particular to assertions: the short lifetime and the request
+ * binding. No cache: every assertion is new (one per request), so a cache would only fill.
+ */
+export function createAssertionVerifier(options: AssertionVerifierOptions): AssertionVerifier {
+  const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  if (!(typeof maxAgeSeconds === 'number' && maxAgeSeconds > 0 && maxAgeSeconds <= MAX_MAX_AGE_SECONDS)) {
+    throw new GatehouseError('invalid_option', `maxAgeSeconds must be a number in (0, ${MAX_MAX_AGE_SECONDS}]`);
+  }
+  const tokens = createVerifier({
+    issuers: { issuer: options.issuer, keys: options.keys, typ: ASSERTION_TYP, requiredClaims: ASSERTION_REQUIRED_CLAIMS },
+    audience: options.audience,
+    leewaySeconds: options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    cache: false,
+  });
+
+  function finish(result: VerifyResult, binding: RequestBinding | undefined): AssertionVerifyResult {
+    if (!result.ok) return result;
+    const { claims, header } = result;
+    const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims });
+    for (const name of GATEHOUSE_STRING_CLAIMS) {
+      const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+      if (value !== undefined && (typeof value !== 'string' || value.length === 0)) return fail('invalid_claim', `"${name}" must be a non-empty string`);
+    }
+    if (!(claims.exp - claims.iat <= maxAgeSeconds)) {
+      return fail('invalid_claim', `lifetime exp - iat = ${claims.exp - claims.iat}s exceeds ${maxAgeSeconds}s`);
+    }
+    if (binding?.method !== undefined && claims.gh_method !== binding.method) {
+      return fail('assertion_mismatch', `issued for method ${JSON.stringify(claims.gh_method)}, presented with ${JSON.stringify(binding.method)}`);
+    }
+    if (binding?.path !== undefined && claims.gh_path !== binding.path) {
+      return fail('assertion_mismatch', `issued for path ${JSON.stringify(claims.gh_path)}, presented on ${JSON.stringify(binding.path)}`);
+    }
+    return result as AssertionVerifySuccess;
+  }
+
+  const verifier: AssertionVerifier = {
+    verifySync(assertion, binding) {
+      return finish(tokens.verifySync(assertion), binding);
+    },
+    async verify(assertion, binding) {
+      return finish(await tokens.verify(assertion), binding);
+    },
+    gatewayIdentity(request) {
+      const read = assertionFromRequest(request);
+      if (!read.ok) return Promise.resolve(read);
+      return verifier.verify(read.assertion, read.binding);
+    },
+  };
+  return verifier;
+}
+
+/**
+ * The assertion header of a Node http request, and the binding to check it against: the method,
+ * and the path of the request target without its query string. Framework-free; for a router that
+ * rewrites `url` (a mounted Express router), pass the original path to verify() instead.
+ */
+export function assertionFromRequest(request: AssertionRequest): { ok: true; assertion: string; binding: RequestBinding } | VerifyFailure {
+  const value = request.headers[HEADER_KEY];
+  // Node joins repeated unknown headers with ", "; an array comes only from other servers' parsers.
+  if (typeof value !== 'string') {
+    return value === undefined
+      ? { ok: false, reason: 'token_missing', detail: `no ${ASSERTION_HEADER} header` }
+      : { ok: false, reason: 'malformed_token', detail: `${ASSERTION_HEADER} header given more than once` };
+  }
+  const url = request.url ?? '';
+  const query = url.indexOf('?');
+  return { ok: true, assertion: value, binding: { method: request.method ?? '', path: query < 0 ? url : url.slice(0, query) } };
+}
