@@ -20,6 +20,7 @@ export const SERVER_ERROR_CODES = {
   password_too_long: 'The password is longer than 1024 characters.',
   username_invalid: 'The username is empty, longer than 256 characters, has spaces at either end, or contains control characters.',
   user_not_found: 'No user has this id.',
+  config_restart_required: 'A configuration reload changed a setting that takes effect only on a restart (issuer, listen addresses, store, master key file); the running configuration stays.',
 } as const;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;

@@ -23,3 +23,4 @@ export { createAccessTokenMinter, type AccessTokenMinter, type AccessTokenMinter
 export * from './store/index.ts';
 export * from './config/index.ts';
 export * from './issuer/index.ts';
+export * from './config-reload/index.ts';

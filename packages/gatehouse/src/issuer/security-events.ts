@@ -21,6 +21,8 @@ export const SECURITY_EVENTS = {
   'key.retiring': 'info',
   'key.retired': 'info',
   'key.revoked': 'critical',
+  'anomaly.blocked': 'warning',
+  'anomaly.detected': 'warning',
 } as const satisfies Readonly<Record<`${string}.${string}`, SecuritySeverity>>;
 
 export type SecurityEventName = keyof typeof SECURITY_EVENTS;
