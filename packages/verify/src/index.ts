@@ -9,7 +9,7 @@ export { importTrustedKey, importTrustedKeySet, ASYMMETRIC_ALGORITHMS, type Trus
 export { jwkThumbprint } from './thumbprint.ts';
 export { LocalKeySet, type KeySource } from './key-source.ts';
 export { checkClaims, checkClaimShapes, checkClaimsNow, ACCESS_TOKEN_CLAIMS, type AccessTokenClaims, type ClaimRules } from './claims.ts';
-export { VerifiedTokenCache } from './token-cache.ts';
+export { VerifiedTokenCache, type CachedToken } from './token-cache.ts';
 export {
   createVerifier,
   normalizeTyp,
