@@ -2,12 +2,14 @@
  * `npm run bench [name ...]`: prints the figures the issues ask for, each as a ratio against a
  * baseline measured in the same run. Benchmarks are never timed assertions in tests.
  */
+import { benchGateway } from '../bench/gateway.bench.ts';
 import { benchIssuer } from '../bench/issuer.bench.ts';
 import { benchVerify } from '../bench/verify.bench.ts';
 
 const suites: Record<string, { title: string; run: () => string | Promise<string> }> = {
   verify: { title: 'Token verification (µs per verify; uncached against raw node:crypto.verify, and per cache hit)', run: benchVerify },
   issuer: { title: 'Issuer grants per second over HTTP (autocannon), against a bare fastify form POST', run: benchIssuer },
+  gateway: { title: 'Gateway requests per second over HTTP (autocannon), against a bare node:http + undici proxy and a fastify + @fastify/jwt peer stack', run: benchGateway },
 };
 
 const wanted = process.argv.slice(2);

@@ -24,3 +24,4 @@ export * from './store/index.ts';
 export * from './config/index.ts';
 export * from './issuer/index.ts';
 export * from './config-reload/index.ts';
+export { openGateway, type OpenGateway, type OpenGatewayOptions } from './gateway/open-gateway.ts';

@@ -1,0 +1,38 @@
+/**
+ * The reference for the gateway benchmark: the same data-plane technology (node:http + an undici
+ * Pool, `stream`) with no authentication, policy, assertion or audit — what forwarding alone costs.
+ * Usage: PORT UPSTREAM_URL. Prints "listening" once it accepts requests.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { Pool } from 'undici';
+
+const [port, upstream] = process.argv.slice(2);
+const pool = new Pool(upstream!, { connections: 128, pipelining: 1 });
+
+const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  pool.stream(
+    { method: request.method as 'GET', path: request.url!, headers: { 'x-forwarded-for': request.socket.remoteAddress ?? '' }, body: request.method === 'GET' || request.method === 'HEAD' ? null : request },
+    ({ statusCode, headers }) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(headers)) if (value !== undefined && name !== 'connection' && name !== 'keep-alive') out[name] = value;
+      response.writeHead(statusCode, out);
+      return new Writable({
+        write(chunk, _encoding, callback) {
+          response.write(chunk, callback);
+        },
+        final(callback) {
+          response.end(callback);
+        },
+      });
+    },
+    (error) => {
+      if (error !== null && !response.headersSent) {
+        response.writeHead(502).end();
+      }
+    },
+  );
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(port), '127.0.0.1', () => console.log('listening'));
+process.on('SIGTERM', () => server.close(() => void pool.close().then(() => process.exit(0))));

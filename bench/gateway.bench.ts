@@ -1,0 +1,145 @@
+/**
+ * Gateway throughput over HTTP with autocannon, every row in one run against the same upstream:
+ * direct to the upstream; the bare proxy (node:http + undici Pool, no auth: the reference); the
+ * gateway with one valid token (verified-token cache hit); the gateway with a fresh token per
+ * request (more tokens than the cache holds, so every request verifies a signature); and the peer
+ * stack (fastify + @fastify/jwt with its cache + @fastify/http-proxy) on the same ES256 tokens.
+ * Upstream and proxies each run in their own child process so the load generator keeps a core.
+ * Targets: gateway cached ≥ 0.95× the bare proxy and ≥ 1.9× the peer stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort } from '../packages/gatehouse/test/support/issuer-harness.ts';
+import { table } from './measure.ts';
+
+const CONNECTIONS = 50;
+const DURATION_S = 5;
+const WARMUP_S = 1;
+/** More than the verified-token cache holds (10,000), so a rotation never hits it. */
+const FRESH_TOKENS = 25_000;
+
+function start(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child);
+    });
+  });
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null) return;
+  child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface Load {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+async function load(options: autocannon.Options, duration = DURATION_S): Promise<Load> {
+  const result = await autocannon({ connections: CONNECTIONS, duration, ...options });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+export async function benchGateway(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-gw-bench-'));
+  const [upstreamPort, barePort, gatewayPort, controlPort, peerPort, issuerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const issuer = `http://127.0.0.1:${issuerPort}`;
+  const env = { ...process.env, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64url') };
+  const configPath = join(dir, 'gatehouse.yaml');
+  const tokensFile = join(dir, 'tokens.json');
+  const keysFile = join(dir, 'jwks.json');
+  await writeFile(configPath, `
+issuer: ${issuer}
+listen: { gateway: 127.0.0.1:${gatewayPort}, control: 127.0.0.1:${controlPort} }
+store: sqlite:${join(dir, 'gatehouse.db')}
+routes:
+  - id: orders
+    match: { path: /orders/**, methods: [GET, POST] }
+    upstream: ${upstream}
+    audience: orders
+    allow: [ { role: billing } ]
+`);
+
+  const children: ChildProcess[] = [];
+  try {
+    children.push(await start('./gateway-upstream-server.ts', [String(upstreamPort)], env));
+    children.push(await start('./bare-proxy-server.ts', [String(barePort), upstream], env));
+    children.push(await start('./gateway-server.ts', [configPath, tokensFile, String(FRESH_TOKENS)], env));
+    const { tokens, jwks } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[]; jwks: unknown };
+    await writeFile(keysFile, JSON.stringify(jwks));
+    children.push(await start('./peer-stack-server.ts', [String(peerPort), upstream, keysFile, issuer], env));
+
+    const path = '/orders/42';
+    const cachedToken = tokens[0]!;
+    const withToken = { headers: { authorization: `Bearer ${cachedToken}` } };
+    const targets = {
+      direct: { url: `${upstream}${path}` },
+      bare: { url: `http://127.0.0.1:${barePort}${path}` },
+      cached: { url: `http://127.0.0.1:${gatewayPort}${path}`, ...withToken },
+      peer: { url: `http://127.0.0.1:${peerPort}${path}`, ...withToken },
+    };
+    let next = 1;
+    const fresh: autocannon.Options = {
+      url: `http://127.0.0.1:${gatewayPort}${path}`,
+      requests: [{
+        method: 'GET',
+        setupRequest: (request: autocannon.Request) => {
+          const token = tokens[next]!;
+          next = next + 1 < tokens.length ? next + 1 : 1;
+          return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+        },
+      }],
+    };
+    for (const target of Object.values(targets)) await load(target, WARMUP_S);
+
+    // Interleaved, and the reference measured before and after, so drift on the shared machine hits every row.
+    const bare1 = await load(targets.bare);
+    const direct = await load(targets.direct);
+    const cached = await load(targets.cached);
+    const peer = await load(targets.peer);
+    const freshLoad = await load(fresh);
+    const bare2 = await load(targets.bare);
+    const bare: Load = { ...bare1, rps: (bare1.rps + bare2.rps) / 2 };
+
+    const row = (name: string, l: Load, target: string) => ({
+      measured: name,
+      'req/s': Math.round(l.rps),
+      'p50 ms': l.p50,
+      'p99 ms': l.p99,
+      'non-2xx': l.non2xx,
+      errors: l.errors,
+      '× bare proxy': l.rps / bare.rps,
+      '× peer stack': l.rps / peer.rps,
+      target,
+    });
+    const rows = [
+      row('direct to the upstream', direct, '-'),
+      row('bare proxy (node:http + undici Pool, no auth)', bare, 'reference'),
+      row('gateway, one valid token (cached)', cached, '≥ 0.95× bare, ≥ 1.9× peer'),
+      row('gateway, fresh token per request', freshLoad, '-'),
+      row('peer: fastify + @fastify/jwt (cache) + http-proxy', peer, '-'),
+    ];
+    const verdict = [
+      `gateway cached / bare proxy = ${(cached.rps / bare.rps).toFixed(2)} (target ≥ 0.95: ${cached.rps / bare.rps >= 0.95 ? 'met' : 'NOT met'})`,
+      `gateway cached / peer stack = ${(cached.rps / peer.rps).toFixed(2)} (target ≥ 1.9: ${cached.rps / peer.rps >= 1.9 ? 'met' : 'NOT met'})`,
+    ];
+    return `${table(rows)}\n\n${verdict.join('\n')}\n(${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up, each server in its own process; bare proxy averaged before and after; fresh tokens: ${FRESH_TOKENS} ES256 tokens in rotation)`;
+  } finally {
+    for (const child of children.reverse()) await stop(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}

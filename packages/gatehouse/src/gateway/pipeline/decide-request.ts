@@ -1,0 +1,178 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AnomalyDetector } from '../../anomaly/index.ts';
+import { tooManyRequests } from '../../anomaly/index.ts';
+import type { RouteConfig } from '../../config/index.ts';
+import type { Decision } from '../../policy/index.ts';
+import type { UpstreamAssertionMinter } from '../assertion/mint-upstream-assertion.ts';
+import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Authenticator, type Refused } from '../authn/index.ts';
+import type { DecideHook, RequestContext, Verdict } from '../forward/index.ts';
+import { REFUSED_AFTER_SIGNATURE, type GatewayAudit } from './gateway-audit.ts';
+import type { GatewayState, RoutePlan } from './gateway-state.ts';
+import { createIdentityForwarding, IDENTITY_HEADERS } from './identity-headers.ts';
+import { REFUSALS, type RefusalResponse } from './refusal-responses.ts';
+
+export interface DecidePipelineOptions {
+  /** The running state (routes, policies): read once per request. */
+  readonly state: () => GatewayState;
+  readonly authenticators: readonly Authenticator[];
+  readonly anomalies: AnomalyDetector;
+  readonly mintAssertion: UpstreamAssertionMinter;
+  /** Milliseconds since the epoch, for time conditions in policy. */
+  readonly clock: () => number;
+  /** Seconds one authentication took (cache hit or full verify). */
+  readonly observeTokenVerify?: (seconds: number) => void;
+}
+
+type GatewayVerdict = Verdict<GatewayAudit>;
+
+/** Methods a browser sends cross-site without a preflight that change nothing (RFC 9110 safe methods). */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The gateway's decide hook, one step after another; every refusal ends the request here, before
+ * any upstream is contacted, with a generic body and the precise reason in the audit record:
+ *
+ *  1. route      — the route table (bad_host, bad_path → 400; no_route, method_not_allowed → 404)
+ *  2. address    — a blocked client address is answered 429 before any signature is checked
+ *  3. authn      — Bearer header, then session cookie; a refused credential → 401 invalid_token
+ *                  (and counted by the anomaly detector)
+ *  4. subject    — a blocked verified subject → 429
+ *  5. origin     — a state-changing request on a cookie credential must come from the same host (CSRF)
+ *  6. authz      — the route's policy: deny → 401 (anonymous) or 403 insufficient_scope
+ *  7. forward    — identity headers and a signed assertion bound to the method and forwarded path
+ *
+ * Synchronous up to the assertion (a cached token verifies without a microtask).
+ */
+export function createDecidePipeline(options: DecidePipelineOptions): DecideHook<GatewayAudit> {
+  const { anomalies, authenticators, mintAssertion, clock } = options;
+  const observeTokenVerify = options.observeTokenVerify ?? (() => {});
+  const forwarding = createIdentityForwarding();
+
+  return function decideGatewayRequest(request: IncomingMessage, context: RequestContext): GatewayVerdict | Promise<GatewayVerdict> {
+    const state = options.state();
+    const method = request.method ?? '';
+    const lookup = state.routes.match(request.headers.host, request.url ?? '', method);
+    if (lookup.route === null) {
+      const response = lookup.reason === 'bad_host' || lookup.reason === 'bad_path' ? REFUSALS.badRequest : REFUSALS.notFound;
+      return respond(response, denied(null, lookup.reason));
+    }
+    const { route, path, search } = lookup;
+    const plan = state.plans.get(route.id)!;
+
+    const addressBlock = anomalies.check({ ip: context.clientIp });
+    if (addressBlock !== undefined) return respond(tooManyRequests(addressBlock.retryAfterSeconds), denied(route.id, 'anomaly_blocked'));
+
+    const started = performance.now();
+    const authn = authenticate(authenticators, request, route);
+    if (authn instanceof Promise) {
+      return authn.then((settled) => {
+        observeTokenVerify((performance.now() - started) / 1000);
+        return authorize(settled);
+      });
+    }
+    observeTokenVerify((performance.now() - started) / 1000);
+    return authorize(authn);
+
+    function authorize(authn: AuthnResult): GatewayVerdict | Promise<GatewayVerdict> {
+      if (authn.kind === 'refused') return refuseCredential(authn, route, context);
+      const verified = authn.kind === 'authenticated' ? authn : null;
+      if (verified !== null) {
+        const claims = verified.verified.claims;
+        const subjectBlock = anomalies.check({ ip: context.clientIp, sub: claims.sub });
+        if (subjectBlock !== undefined) return respond(tooManyRequests(subjectBlock.retryAfterSeconds), denied(route.id, 'anomaly_blocked', verified));
+        if (verified.authenticator === SESSION_COOKIE_AUTHENTICATOR_ID && !SAFE_METHODS.has(method) && !sameOrigin(request)) {
+          return respond(REFUSALS.forbidden, denied(route.id, 'origin_mismatch', verified));
+        }
+      }
+      const decision = plan.policy.decide({ identity: authn.identity, method, path, ip: context.clientIp, headers: request.headers, now: clock() });
+      if (decision.effect === 'deny') {
+        return respond(decision.status === 401 ? REFUSALS.unauthenticated : REFUSALS.insufficientScope, denied(route.id, decision.reason, verified, decision));
+      }
+      return forward(route, plan, `${path}${search}`, path, method, context, decision, verified);
+    }
+  };
+
+  function refuseCredential(refused: Refused, route: RouteConfig, context: RequestContext): GatewayVerdict {
+    const facts = refused.unverified;
+    const verified = REFUSED_AFTER_SIGNATURE.has(refused.reason);
+    anomalies.recordFailure({
+      ip: context.clientIp,
+      sub: verified ? facts?.sub : undefined,
+      jti: verified ? facts?.jti : undefined,
+      kid: verified ? facts?.kid : undefined,
+      reason: refused.reason,
+    });
+    return respond(REFUSALS.invalidToken, {
+      route: route.id,
+      decision: 'deny',
+      reason: refused.reason,
+      ruleId: null,
+      sub: verified ? facts?.sub ?? null : null,
+      clientId: verified ? facts?.client_id ?? null : null,
+      jti: verified ? facts?.jti ?? null : null,
+      kid: facts?.kid ?? null,
+    });
+  }
+
+  async function forward(route: RouteConfig, plan: RoutePlan, target: string, path: string, method: string, context: RequestContext, decision: Decision, verified: Authenticated | null): Promise<GatewayVerdict> {
+    const audit = allowed(route.id, decision, verified);
+    if (verified === null || verified.identity.sub === undefined) {
+      return { kind: 'forward', upstream: route.upstream, injectHeaders: NO_HEADERS, stripHeaders: route.stripHeaders, path: target, audit };
+    }
+    const identity = forwarding(verified.identity, verified.verified.claims);
+    const assertion = await mintAssertion({
+      identity: identity.asserted,
+      audience: route.audience,
+      routeId: route.id,
+      requestId: context.requestId,
+      method,
+      path: `${plan.upstreamBasePath}${path}`,
+    });
+    return {
+      kind: 'forward',
+      upstream: route.upstream,
+      injectHeaders: { ...identity.headers, [IDENTITY_HEADERS.assertion]: assertion.token },
+      stripHeaders: route.stripHeaders,
+      path: target,
+      audit,
+    };
+  }
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+function respond(response: RefusalResponse, audit: GatewayAudit): GatewayVerdict {
+  return { kind: 'respond', status: response.status, headers: response.headers, body: response.body, audit };
+}
+
+function denied(route: string | null, reason: GatewayAudit['reason'], verified: Authenticated | null = null, decision?: Decision): GatewayAudit {
+  return { ...identityFacts(verified), route, decision: 'deny', reason, ruleId: decision?.ruleId ?? null };
+}
+
+function allowed(route: string, decision: Decision, verified: Authenticated | null): GatewayAudit {
+  return { ...identityFacts(verified), route, decision: 'allow', reason: null, ruleId: decision.ruleId };
+}
+
+function identityFacts(verified: Authenticated | null): Pick<GatewayAudit, 'sub' | 'clientId' | 'jti' | 'kid'> {
+  if (verified === null) return { sub: null, clientId: null, jti: null, kid: null };
+  const claims = verified.verified.claims;
+  return {
+    sub: claims.sub,
+    clientId: typeof claims.client_id === 'string' ? claims.client_id : null,
+    jti: typeof claims.jti === 'string' ? claims.jti : null,
+    kid: verified.verified.kid,
+  };
+}
+
+/** The Origin header names the host the request was sent to (the browser's same-origin signal for cookie credentials). */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  const host = request.headers.host;
+  if (typeof origin !== 'string' || typeof host !== 'string' || origin === 'null') return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
