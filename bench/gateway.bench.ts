@@ -7,7 +7,7 @@
  * Upstream and proxies each run in their own child process so the load generator keeps a core.
  * Targets: gateway cached ≥ 0.95× the bare proxy and ≥ 1.9× the peer stack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../packages/gatehouse/test/support/issuer-harness.ts';
 import { table } from './measure.ts';
+import { measureLoad, startServer, stopServer, type Load } from './servers.ts';
 
 const CONNECTIONS = 50;
 const DURATION_S = 5;
@@ -22,36 +23,9 @@ const WARMUP_S = 1;
 /** More than the verified-token cache holds (10,000), so a rotation never hits it. */
 const FRESH_TOKENS = 25_000;
 
-function start(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve(child);
-    });
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null) return;
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly non2xx: number;
-  readonly errors: number;
-}
-
-async function load(options: autocannon.Options, duration = DURATION_S): Promise<Load> {
-  const result = await autocannon({ connections: CONNECTIONS, duration, ...options });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
-}
+const start = startServer;
+const stop = stopServer;
+const load = (options: autocannon.Options, duration = DURATION_S): Promise<Load> => measureLoad({ connections: CONNECTIONS, duration, ...options });
 
 export async function benchGateway(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-gw-bench-'));

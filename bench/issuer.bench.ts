@@ -4,7 +4,6 @@
  * to a bare fastify form-POST server measured in the same run as the ratio's baseline. The server
  * runs in a child process (compiled code) so the load generator has the other core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,40 +12,15 @@ import autocannon from 'autocannon';
 import { generateOpaqueToken, hashOpaqueToken, hashPassword, openStore } from 'gatehouse';
 import { freePort } from '../packages/gatehouse/test/support/issuer-harness.ts';
 import { table } from './measure.ts';
+import { measureLoad, startServer, stopServer, type Load } from './servers.ts';
 
 const CONNECTIONS = 32;
 const DURATION_S = 6;
 const CLIENT_SECRET = 'bench-billing-secret-0123456789abcdefghij';
 
-function start(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve(child);
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-interface Load {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly non2xx: number;
-  readonly errors: number;
-}
-
-async function load(options: autocannon.Options): Promise<Load> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
-}
+const start = startServer;
+const stop = stopServer;
+const load = (options: autocannon.Options): Promise<Load> => measureLoad({ connections: CONNECTIONS, duration: DURATION_S, ...options });
 
 export async function benchIssuer(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
