@@ -28,7 +28,6 @@ export interface ClaimRules {
 export const ACCESS_TOKEN_CLAIMS: readonly string[] = ['sub', 'client_id', 'jti'];
 
 const STRING_CLAIMS = ['iss', 'sub', 'jti', 'client_id', 'scope', 'sid'] as const;
-const NUMERIC_DATE_CLAIMS = ['exp', 'iat', 'nbf'] as const;
 
 export type ClaimFault = { readonly reason: ReasonCode; readonly detail: string };
 
@@ -45,32 +44,32 @@ export function checkClaims(claims: Record<string, unknown>, rules: ClaimRules, 
  * Run once per token; a verified-token cache hit does not repeat it.
  */
 export function checkClaimShapes(claims: Record<string, unknown>, rules: ClaimRules): ClaimFault | undefined {
+  // Each claim is read once, as an own member.
   for (const name of STRING_CLAIMS) {
     const value = own(claims, name);
     if (value !== undefined && (typeof value !== 'string' || (name !== 'scope' && value.length === 0))) {
       return { reason: 'invalid_claim', detail: `"${name}" must be a non-empty string` };
     }
   }
-  for (const name of NUMERIC_DATE_CLAIMS) {
-    const value = own(claims, name);
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-      return { reason: 'invalid_claim', detail: `"${name}" must be a NumericDate (a finite number)` };
-    }
-  }
+  const exp = own(claims, 'exp');
+  const iat = own(claims, 'iat');
+  const nbf = own(claims, 'nbf');
+  const badDate = !isNumericDate(exp) ? 'exp' : !isNumericDate(iat) ? 'iat' : !isNumericDate(nbf) ? 'nbf' : undefined;
+  if (badDate !== undefined) return { reason: 'invalid_claim', detail: `"${badDate}" must be a NumericDate (a finite number)` };
   const roles = own(claims, 'roles');
   if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))) {
     return { reason: 'invalid_claim', detail: '"roles" must be an array of strings' };
   }
-  const iss = own(claims, 'iss');
-  if (iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
+  const iss = claims.iss;
+  if (!Object.hasOwn(claims, 'iss') || iss === undefined) return { reason: 'wrong_issuer', detail: 'token has no "iss"' };
   if (iss !== rules.issuer) return { reason: 'wrong_issuer', detail: `"iss" ${JSON.stringify(iss)} is not ${JSON.stringify(rules.issuer)}` };
   const aud = own(claims, 'aud');
   if (aud === undefined) return { reason: 'missing_claim', detail: 'token has no "aud"' };
   if (typeof aud === 'string' ? aud.length === 0 : !isAudienceList(aud)) {
     return { reason: 'invalid_claim', detail: '"aud" must be a non-empty string or a non-empty array of non-empty strings' };
   }
-  if (own(claims, 'exp') === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
-  if (own(claims, 'iat') === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
+  if (exp === undefined) return { reason: 'missing_claim', detail: 'token has no "exp"' };
+  if (iat === undefined) return { reason: 'missing_claim', detail: 'token has no "iat"' };
   for (const name of rules.requiredClaims) {
     if (own(claims, name) === undefined) return { reason: 'missing_claim', detail: `token has no "${name}"` };
   }
@@ -95,6 +94,11 @@ export function checkClaimsNow(claims: Record<string, unknown>, rules: ClaimRule
   const iat = claims.iat as number;
   if (!(iat <= nowSeconds + leeway)) return { reason: 'issued_in_future', detail: `issued at ${iat}; now ${Math.floor(nowSeconds)}, leeway ${leeway}s` };
   return undefined;
+}
+
+/** Absent, or a finite number. */
+function isNumericDate(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** Own members only: a property planted on Object.prototype must never stand in for a claim. */

@@ -1,6 +1,6 @@
 import { decodeAsciiBase64url, decodeBase64url } from './base64url.ts';
 import type { ReasonCode } from './reasons.ts';
-import { parseJsonObject } from './strict-json.ts';
+import { deepFreeze, parseJsonObject } from './strict-json.ts';
 
 /** A JOSE protected header after the structural checks. `alg` and `kid` are typed; the rest is as sent. */
 export interface JoseHeader {
@@ -70,7 +70,7 @@ export function parseCompactJws(token: unknown, limits: CompactLimits = {}, head
     header = checked.header;
     // Real headers are ~100 characters; caching only short ones keeps a stream of hostile large
     // headers from pinning memory (the cache holds at most 256 × 512 characters).
-    if (headerSegment.length <= MAX_CACHED_HEADER_LENGTH) headerCache?.set(headerSegment, header);
+    if (headerSegment.length <= MAX_CACHED_HEADER_LENGTH) headerCache?.set(headerSegment, deepFreeze(header));
   }
   const fail = (reason: ReasonCode, detail: string) => ({ ...refuse(reason, detail), header });
   const payload = decodeAsciiBase64url(payloadSegment);

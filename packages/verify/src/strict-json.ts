@@ -29,7 +29,7 @@ export function parseJsonObject(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPTH)
   // Every member in the text has exactly one ':' outside strings. JSON.parse keeps one property
   // per distinct name, so the parsed tree has fewer properties exactly when a name repeats
   // (the dropped duplicate's own members vanish with it, which only widens the gap).
-  if (countAndFreeze(value) !== members) return { ok: false, fault: 'duplicate' };
+  if (countProperties(value) !== members) return { ok: false, fault: 'duplicate' };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -69,20 +69,27 @@ function isEscaped(text: string, quote: number): boolean {
   return (backslashes & 1) === 1;
 }
 
-/**
- * Counts own properties over the whole tree and freezes every object on the way (one walk).
- * Parsed headers and claims are shared by the header and verified-token caches, so a caller that
- * mutated one would change what the next request sees; frozen, they cannot.
- */
-function countAndFreeze(value: unknown): number {
+/** Own properties over the whole tree (own keys only: a property added to Object.prototype must not count). */
+function countProperties(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;
   let total = 0;
   if (Array.isArray(value)) {
-    for (const item of value) total += countAndFreeze(item);
-  } else {
-    // Own keys only: an enumerable property someone added to Object.prototype must not count.
-    for (const key of Object.keys(value)) total += 1 + countAndFreeze((value as Record<string, unknown>)[key]);
+    for (const item of value) total += countProperties(item);
+    return total;
   }
-  Object.freeze(value);
+  for (const key of Object.keys(value)) total += 1 + countProperties((value as Record<string, unknown>)[key]);
   return total;
+}
+
+/**
+ * Freezes a parsed value and everything in it. Whatever a cache shares between requests (parsed
+ * headers, verified claims) is frozen first, so a caller that mutated one could not change what
+ * the next request sees.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
 }

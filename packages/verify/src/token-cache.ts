@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './claims.ts';
 import type { JoseHeader } from './compact.ts';
+import { deepFreeze } from './strict-json.ts';
 import type { TrustedKey } from './trusted-key.ts';
 
 export interface CachedToken {
@@ -56,6 +57,8 @@ export class VerifiedTokenCache {
 
   set(token: string, entry: CachedToken): void {
     if (this.maxEntries <= 0) return;
+    // Every later hit hands out these claims: nobody may change them for the next caller.
+    deepFreeze(entry.claims);
     const ring = this.#next;
     const evicted = this.#ring[ring];
     // The slot's previous key may since have been deleted or stored again in another slot.
