@@ -122,7 +122,7 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
   function finish(result: VerifyResult, binding: RequestBinding | undefined): AssertionVerifyResult {
     if (!result.ok) return result;
     const { claims, header } = result;
-    const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims });
+    const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims, signatureVerified: true });
     for (const name of GATEHOUSE_STRING_CLAIMS) {
       const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
       if (value !== undefined && (typeof value !== 'string' || value.length === 0)) return fail('invalid_claim', `"${name}" must be a non-empty string`);
@@ -165,8 +165,8 @@ export function assertionFromRequest(request: AssertionRequest): { ok: true; ass
   // Node joins repeated unknown headers with ", "; an array comes only from other servers' parsers.
   if (typeof value !== 'string') {
     return value === undefined
-      ? { ok: false, reason: 'token_missing', detail: `no ${ASSERTION_HEADER} header` }
-      : { ok: false, reason: 'malformed_token', detail: `${ASSERTION_HEADER} header given more than once` };
+      ? { ok: false, reason: 'token_missing', detail: `no ${ASSERTION_HEADER} header`, signatureVerified: false }
+      : { ok: false, reason: 'malformed_token', detail: `${ASSERTION_HEADER} header given more than once`, signatureVerified: false };
   }
   const url = request.url ?? '';
   const query = url.indexOf('?');

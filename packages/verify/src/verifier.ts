@@ -59,8 +59,13 @@ export interface VerifyFailure {
   /** Precise, for the audit log and debugging tools; never for the wire. */
   readonly detail: string;
   readonly header?: JoseHeader;
-  /** The claims as decoded; not to be trusted unless the reason comes after the signature check. */
+  /** The claims as decoded: the issuer's words only when `signatureVerified`, else the sender's. */
   readonly claims?: Record<string, unknown>;
+  /**
+   * True when the refusal came after the signature verified (wrong typ, claims, times, audience,
+   * revocation): only then may sub, client_id and jti be logged or counted as the issuer's.
+   */
+  readonly signatureVerified: boolean;
 }
 
 export type VerifyResult = VerifySuccess | VerifyFailure;
@@ -86,7 +91,12 @@ interface IssuerRuntime extends ClaimRules {
 }
 
 function failure(reason: ReasonCode, detail: string, header?: JoseHeader, claims?: Record<string, unknown>): VerifyFailure {
-  return { ok: false, reason, detail, header, claims };
+  return { ok: false, reason, detail, header, claims, signatureVerified: false };
+}
+
+/** A refusal of a token whose signature verified. */
+function authenticFailure(reason: ReasonCode, detail: string, header: JoseHeader, claims: Record<string, unknown>): VerifyFailure {
+  return { ok: false, reason, detail, header, claims, signatureVerified: true };
 }
 
 /**
@@ -127,9 +137,9 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   /** The last checks, run on every success path, cached or not: audience, times, revocation. */
   function finish(runtime: IssuerRuntime, header: JoseHeader, claims: AccessTokenClaims, kid: string, alg: Algorithm, audience: string | readonly string[], nowMs: number, cached: boolean): VerifyResult {
     const fault = checkClaimsNow(claims, runtime, audience, nowMs / 1000);
-    if (fault !== undefined) return failure(fault.reason, fault.detail, header, claims);
+    if (fault !== undefined) return authenticFailure(fault.reason, fault.detail, header, claims);
     const revoked = isRevoked?.(claims, kid, runtime.issuer);
-    if (revoked !== undefined) return failure('token_revoked', `revoked: ${revoked} list`, header, claims);
+    if (revoked !== undefined) return authenticFailure('token_revoked', `revoked: ${revoked} list`, header, claims);
     return { ok: true, header, claims, kid, alg, issuer: runtime.issuer, cached };
   }
 
@@ -171,11 +181,11 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     const refused = checkSignature(jws, key);
     if (refused !== undefined) return failure(refused.reason, refused.detail, header, claims);
     if (runtime.typ !== null) {
-      if (header.typ === undefined) return failure('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`, header, claims);
-      if (normalizeTyp(header.typ) !== runtime.typ) return failure('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`, header, claims);
+      if (header.typ === undefined) return authenticFailure('wrong_typ', `header has no "typ"; expected "${runtime.typ}"`, header, claims);
+      if (header.typ !== runtime.typ && normalizeTyp(header.typ) !== runtime.typ) return authenticFailure('wrong_typ', `"typ" ${JSON.stringify(header.typ)} is not "${runtime.typ}"`, header, claims);
     }
     const shapeFault = checkClaimShapes(claims, runtime);
-    if (shapeFault !== undefined) return failure(shapeFault.reason, shapeFault.detail, header, claims);
+    if (shapeFault !== undefined) return authenticFailure(shapeFault.reason, shapeFault.detail, header, claims);
     const accessClaims = claims as AccessTokenClaims;
     const result = finish(runtime, header, accessClaims, key.kid, key.alg, audience, nowMs, false);
     if (result.ok && cache !== undefined) {

@@ -50,7 +50,7 @@ function stubVerifier(): RouteTokenVerifier & { readonly calls: { token: string;
     calls,
     verifyForRoute(token, _route, authenticator): AuthnOutcome {
       calls.push({ token, authenticator });
-      if (!token.startsWith('good')) return { kind: 'refused', authenticator, reason: 'bad_signature', detail: 'stub' };
+      if (!token.startsWith('good')) return { kind: 'refused', authenticator, reason: 'bad_signature', detail: 'stub', signatureVerified: false };
       const identity = Object.freeze({ authenticated: true, sub: token, roles: [], scopes: [], claims: {} });
       return { kind: 'authenticated', authenticator, identity, verified: { ok: true } as unknown as VerifySuccess, notes: [] };
     },
@@ -304,7 +304,7 @@ describe('the chain: the first answer that is not "not responsible"', () => {
   it('the chain stops at the first answer: later authenticators are not asked', async () => {
     let asked = false;
     const spy: Authenticator = { id: 'spy', authenticate: () => { asked = true; return authenticated; } };
-    const refusal: AuthnOutcome = { kind: 'refused', authenticator: 'a', reason: 'token_expired', detail: '' };
+    const refusal: AuthnOutcome = { kind: 'refused', authenticator: 'a', reason: 'token_expired', detail: '', signatureVerified: true };
     assert.equal(await authenticate([fixed('a', refusal, true), spy], request({}), ROUTE), refusal);
     assert.equal(asked, false);
   });

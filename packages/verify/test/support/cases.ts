@@ -428,7 +428,7 @@ function signatureGroup(f: Fixtures): CaseGroup {
   cases.push(expectOn('ES256: the valid signature DER-encoded', 'bad_signature', `${h}.${p}.${b64url(der)}`, undefined, () => {
     // Control: the DER form is a valid signature (for an API that takes DER).
     const ok = cryptoVerify('sha256', Buffer.from(`${h}.${p}`), { key: es.publicKey, dsaEncoding: 'der' }, der);
-    return ok ? asymmetricVerifier().verifySync(token) : { ok: false, reason: 'bad_signature', detail: 'DER control failed' };
+    return ok ? asymmetricVerifier().verifySync(token) : { ok: false, reason: 'bad_signature', detail: 'DER control failed', signatureVerified: false };
   }));
 
   // RSA specifics.

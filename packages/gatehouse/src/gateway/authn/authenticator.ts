@@ -51,10 +51,12 @@ export interface Refused {
   /** Precise, for the audit log and debugging tools; never for the wire (RFC 6750 allows only `invalid_token`). */
   readonly detail: string;
   /**
-   * What the presented token says about itself, for the audit log. Not to be trusted: for most
-   * reasons the signature was never checked (see DecisionLog: sub, client_id, jti only when it was).
+   * What the presented token says about itself, for the audit log. Not to be trusted unless
+   * `signatureVerified` (see DecisionLog: sub, client_id, jti only when it was).
    */
   readonly unverified?: UnverifiedTokenFacts;
+  /** The token's signature verified before it was refused: its sub, client_id and jti are the issuer's. */
+  readonly signatureVerified: boolean;
 }
 
 export interface UnverifiedTokenFacts {

@@ -23,7 +23,7 @@ const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: |$)/;
  * body (§2.2: the gateway does not read bodies; it streams them upstream).
  */
 export function createBearerAuthenticator(tokens: RouteTokenVerifier): Authenticator {
-  const malformed = (detail: string): Refused => ({ kind: 'refused', authenticator: BEARER_AUTHENTICATOR_ID, reason: 'malformed_token', detail });
+  const malformed = (detail: string): Refused => ({ kind: 'refused', authenticator: BEARER_AUTHENTICATOR_ID, reason: 'malformed_token', detail, signatureVerified: false });
   return {
     id: BEARER_AUTHENTICATOR_ID,
     authenticate(request, route) {

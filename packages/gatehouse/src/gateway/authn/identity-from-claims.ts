@@ -69,10 +69,14 @@ function readScopes(claims: AccessTokenClaims, readScp: boolean, notes: AuthnNot
   return scopes;
 }
 
-/** An array of strings as it is (frozen by the parser), a single string as a one-element list; anything else undefined. */
+/**
+ * An array of strings as it is, frozen (the verifier freezes the claims it caches; freezing again
+ * is free, and an uncached verifier's claims get it here), a single string as a one-element list;
+ * anything else undefined.
+ */
 function stringList(value: unknown): readonly string[] | undefined {
   if (typeof value === 'string') return Object.freeze([value]);
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as readonly string[];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return Object.freeze(value) as readonly string[];
   return undefined;
 }
 

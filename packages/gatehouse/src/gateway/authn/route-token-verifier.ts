@@ -120,10 +120,10 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
   const identities = new WeakMap<AccessTokenClaims, MappedIdentity>();
 
   function outcomeOf(result: VerifyResult, route: RouteConfig, authenticator: string): AuthnOutcome {
-    if (!result.ok) return refused(authenticator, result.reason, result.detail, factsOfFailure(result));
+    if (!result.ok) return refused(authenticator, result.reason, result.detail, factsOfFailure(result), result.signatureVerified);
     const profile = profiles.get(result.issuer)!;
     if (profile.audiences !== null && !profile.audiences.has(route.audience)) {
-      return refused(authenticator, 'wrong_audience', `issuer ${result.issuer} is trusted for ${JSON.stringify([...profile.audiences])}, not for the audience ${JSON.stringify(route.audience)} of route ${route.id}`, factsOfSuccess(result));
+      return refused(authenticator, 'wrong_audience', `issuer ${result.issuer} is trusted for ${JSON.stringify([...profile.audiences])}, not for the audience ${JSON.stringify(route.audience)} of route ${route.id}`, factsOfSuccess(result), true);
     }
     let mapped = identities.get(result.claims);
     if (mapped === undefined) {
@@ -153,8 +153,10 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
   };
 }
 
-function refused(authenticator: string, reason: Refused['reason'], detail: string, unverified: UnverifiedTokenFacts | undefined): Refused {
-  return unverified === undefined ? { kind: 'refused', authenticator, reason, detail } : { kind: 'refused', authenticator, reason, detail, unverified };
+function refused(authenticator: string, reason: Refused['reason'], detail: string, unverified: UnverifiedTokenFacts | undefined, signatureVerified: boolean): Refused {
+  return unverified === undefined
+    ? { kind: 'refused', authenticator, reason, detail, signatureVerified }
+    : { kind: 'refused', authenticator, reason, detail, unverified, signatureVerified };
 }
 
 function factsOfFailure(failure: VerifyFailure): UnverifiedTokenFacts | undefined {

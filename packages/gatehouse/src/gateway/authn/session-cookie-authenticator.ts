@@ -27,7 +27,7 @@ export function createSessionCookieAuthenticator(tokens: RouteTokenVerifier): Au
       if (header === undefined || !header.includes(ACCESS_TOKEN_COOKIE)) return NOT_RESPONSIBLE;
       const values = cookieValues(header, ACCESS_TOKEN_COOKIE);
       if (values.length > 1) {
-        return { kind: 'refused', authenticator: SESSION_COOKIE_AUTHENTICATOR_ID, reason: 'malformed_token', detail: `cookie ${ACCESS_TOKEN_COOKIE} is sent ${values.length} times` };
+        return { kind: 'refused', authenticator: SESSION_COOKIE_AUTHENTICATOR_ID, reason: 'malformed_token', detail: `cookie ${ACCESS_TOKEN_COOKIE} is sent ${values.length} times`, signatureVerified: false };
       }
       const token = values[0];
       if (token === undefined || token === '') return NOT_RESPONSIBLE;

@@ -7,7 +7,7 @@ import type { Decision } from '../../policy/index.ts';
 import type { UpstreamAssertionMinter } from '../assertion/mint-upstream-assertion.ts';
 import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Authenticator, type Refused } from '../authn/index.ts';
 import type { DecideHook, RequestContext, Verdict } from '../forward/index.ts';
-import { REFUSED_AFTER_SIGNATURE, type GatewayAudit } from './gateway-audit.ts';
+import type { GatewayAudit } from './gateway-audit.ts';
 import type { GatewayState, RoutePlan } from './gateway-state.ts';
 import { createIdentityForwarding, IDENTITY_HEADERS } from './identity-headers.ts';
 import { REFUSALS, type RefusalResponse } from './refusal-responses.ts';
@@ -95,7 +95,7 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
 
   function refuseCredential(refused: Refused, route: RouteConfig, context: RequestContext): GatewayVerdict {
     const facts = refused.unverified;
-    const verified = REFUSED_AFTER_SIGNATURE.has(refused.reason);
+    const verified = refused.signatureVerified;
     anomalies.recordFailure({
       ip: context.clientIp,
       sub: verified ? facts?.sub : undefined,

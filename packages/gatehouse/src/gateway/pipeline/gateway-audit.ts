@@ -33,17 +33,3 @@ export interface GatewayAudit {
   readonly kid: string | null;
 }
 
-/**
- * Token refusals that come after the signature check (verify SDK, verifier.ts): only then are the
- * token's sub, client_id and jti the issuer's words rather than the sender's.
- */
-export const REFUSED_AFTER_SIGNATURE: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
-  'wrong_typ',
-  'missing_claim',
-  'invalid_claim',
-  'wrong_audience',
-  'token_expired',
-  'token_not_yet_valid',
-  'issued_in_future',
-  'token_revoked',
-]);
