@@ -13,6 +13,10 @@ import { describe, it } from 'node:test';
 import { OAUTH_ERROR_STATUS } from '../src/issuer/oauth-error.ts';
 import { SECURITY_EVENTS } from '../src/issuer/security-events.ts';
 import { PAGE_ERRORS } from '../src/issuer/sign-in/page-errors.ts';
+import { FORWARD_FAILURES } from '../src/gateway/forward/forward-failures.ts';
+import { GATEWAY_REASONS } from '../src/gateway/pipeline/gateway-audit.ts';
+import { CONDITION_REASONS } from '../src/policy/compiled-condition.ts';
+import { DECISION_REASONS } from '../src/policy/index.ts';
 
 const doc = readFileSync(new URL('../../../docs/reference/errors.md', import.meta.url), 'utf8');
 const sourceRoot = fileURLToPath(new URL('../src/', import.meta.url));
@@ -25,6 +29,9 @@ const CHECKED_SECTIONS = [
   'OAuth protocol errors',
   'Sign-in page errors',
   'Security events',
+  'Gateway decision reasons',
+  'Gateway forwarding failures',
+  'Policy condition reasons',
 ];
 
 /** The rows of the section `title`: first column (the code, in backticks) → the other cells. */
@@ -116,5 +123,28 @@ describe('the source uses only registered codes and event types', () => {
     assert.ok(found.some((literal) => literal.value === 'server_error'), 'the scan found the error handler');
     assert.deepEqual(found.filter((literal) => literal.value !== 'not_found' && !Object.hasOwn(OAUTH_ERROR_STATUS, literal.value)), []);
     assert.ok(doc.includes('`{"error":"not_found"}`'));
+  });
+});
+
+describe('docs/reference/errors.md: the gateway sections', () => {
+  it('"Gateway decision reasons" lists every gateway and policy decision reason, and no other', () => {
+    const rows = sectionRows('Gateway decision reasons');
+    assertSameCodes('Gateway decision reasons', rows.keys(), [...Object.keys(GATEWAY_REASONS), ...Object.keys(DECISION_REASONS)]);
+    for (const [code, [status, meaning]] of rows) assert.ok((status ?? '').length > 0 && (meaning ?? '').length > 0, `incomplete row for ${code}`);
+  });
+
+  it('"Gateway forwarding failures" lists every FORWARD_FAILURES code with its status, and no other', () => {
+    const rows = sectionRows('Gateway forwarding failures');
+    assertSameCodes('Gateway forwarding failures', rows.keys(), Object.keys(FORWARD_FAILURES));
+    for (const [code, [status]] of rows) {
+      const registered = FORWARD_FAILURES[code as keyof typeof FORWARD_FAILURES] as number | null;
+      assert.equal(status, registered === null ? '—' : String(registered), `status of ${code}`);
+    }
+  });
+
+  it('"Policy condition reasons" lists every CONDITION_REASONS code with its verdict, and no other', () => {
+    const rows = sectionRows('Policy condition reasons');
+    assertSameCodes('Policy condition reasons', rows.keys(), Object.keys(CONDITION_REASONS));
+    for (const [code, [verdict]] of rows) assert.equal(verdict, CONDITION_REASONS[code as keyof typeof CONDITION_REASONS].verdict, `verdict of ${code}`);
   });
 });
