@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecisionLogLine } from '../../../src/audit/decision-log.ts';
 import { loadConfig } from '../../../src/config/index.ts';
-import { openGateway, type OpenGateway } from '../../../src/gateway/open-gateway.ts';
+import { openGateway, type OpenGateway, type OpenGatewayOptions } from '../../../src/gateway/open-gateway.ts';
 import { startIssuer, TEST_SECRETS, type IssuerHarness } from '../../support/issuer-harness.ts';
 import { startUpstream, type TestUpstream } from './test-upstream.ts';
 
@@ -52,7 +52,7 @@ export const STANDARD_ROUTES = `
     allow: [ { role: billing } ]
 `;
 
-export async function startGatewayHarness(): Promise<GatewayHarness> {
+export async function startGatewayHarness(options: { anomaly?: OpenGatewayOptions['anomaly'] } = {}): Promise<GatewayHarness> {
   const issuer = await startIssuer();
   const upstream = await startUpstream({ websocket: true });
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
@@ -82,7 +82,7 @@ ${routes.replaceAll('UPSTREAM', upstream.url)}
     env: {},
     processMetrics: false,
     // High limits: these tests refuse tokens on purpose and must not trip a block.
-    anomaly: { limits: { ip: { failures: 10_000, windowMs: 60_000 }, subject: { failures: 10_000, windowMs: 60_000 } } },
+    anomaly: options.anomaly ?? { limits: { ip: { failures: 10_000, windowMs: 60_000 }, subject: { failures: 10_000, windowMs: 60_000 } } },
     decisionLogDestination: { write: record },
   });
   const addresses = await gateway.listen();
