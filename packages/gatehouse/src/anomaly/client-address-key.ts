@@ -4,8 +4,8 @@ import { formatIp, parseIPv4, parseIPv6 } from '../config/values/ip-address.ts';
  * The key a client address is counted and blocked under: an IPv4 address as it is, and for IPv6
  * the /64 it is in (`2001:db8:1:2::/64`), because one host or site usually holds a whole /64 and
  * could otherwise rotate through it past any limit. IPv4-mapped IPv6 is its IPv4 address; a zone
- * id is dropped; anything that is not an address is its own key. (The issuer's sign-in throttle
- * keys addresses the same way: issuer/sign-in/throttle.ts addressKey.)
+ * id is dropped; anything that is not an address is its own key. The issuer's sign-in throttle
+ * keys addresses with this too (issuer/sign-in/throttle.ts addressKey).
  */
 export function clientAddressKey(ip: string): string {
   if (parseIPv4(ip) !== undefined) return ip;

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { clientAddressKey } from '../../anomaly/client-address-key.ts';
 import { normalizeUsername } from '../../store/index.ts';
 import type { IssuerServices } from '../issuer-services.ts';
 import { KeyedLock } from './keyed-lock.ts';
@@ -145,26 +145,9 @@ export function accountKey(username: string): string {
 }
 
 /**
- * One key per IPv4 address, and per /64 for IPv6: a single host usually holds a whole /64, so
- * counting single IPv6 addresses would let it rotate past the limit.
+ * One key per IPv4 address, and per /64 for IPv6 (a single host usually holds a whole /64): the
+ * same grouping the gateway's anomaly windows use, so both count one client the same way.
  */
 export function addressKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped !== null) return `ip:${mapped[1]}`;
-  if (isIPv4(ip)) return `ip:${ip}`;
-  const address = ip.replace(/%.*$/, '');
-  if (!isIPv6(address)) return `ip:${ip}`;
-  return `ip:${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of an IPv6 address, lower-case hex without leading zeros. */
-function ipv6Groups(address: string): string[] {
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const parse = (part: string) => (part === '' ? [] : part.split(':'));
-  const headGroups = parse(head);
-  const tailGroups = tail === undefined ? [] : parse(tail);
-  // An embedded IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) stands for two groups.
-  const width = (groups: string[]) => groups.reduce((sum, group) => sum + (group.includes('.') ? 2 : 1), 0);
-  const zeros = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - width(headGroups) - width(tailGroups))).fill('0');
-  return [...headGroups, ...zeros, ...tailGroups].map((group) => (group.includes('.') ? group : parseInt(group, 16).toString(16)));
+  return `ip:${clientAddressKey(ip)}`;
 }
