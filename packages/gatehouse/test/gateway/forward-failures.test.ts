@@ -7,32 +7,17 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { errors } from 'undici';
 import { classifyUpstreamError, FORWARD_FAILURES } from '../../src/gateway/forward/forward-failures.ts';
 import type { Verdict } from '../../src/gateway/forward/index.ts';
-import { forwardTo, send, startDataPlane, type DataPlaneHarness } from './support/data-plane-harness.ts';
-import { closedPort, startUpstream, type TestUpstream } from './support/test-upstream.ts';
+import { forwardTo, send, serversClosedAfterTests, startDataPlane } from './support/data-plane-harness.ts';
+import { closedPort } from './support/test-upstream.ts';
 
 /** A guard against a regression that hangs a test, not an assertion on speed. */
 const GUARD = { timeout: 60_000 };
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function upstream(options?: Parameters<typeof startUpstream>[0]): Promise<TestUpstream> {
-  const started = await startUpstream(options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function plane<TAudit = unknown>(options: Parameters<typeof startDataPlane<TAudit>>[0]): Promise<DataPlaneHarness<TAudit>> {
-  const started = await startDataPlane<TAudit>(options);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { upstream, plane, onCleanup } = serversClosedAfterTests();
 
 /** A TCP server that answers every connection with `respond`, for upstreams no HTTP server would imitate. */
 async function rawUpstream(respond: (socket: Socket) => void): Promise<string> {
@@ -43,7 +28,7 @@ async function rawUpstream(respond: (socket: Socket) => void): Promise<string> {
     socket.once('data', () => respond(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
+  onCleanup(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -290,7 +275,7 @@ describe('the decide hook and its verdicts', GUARD, () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
-    cleanups.push(async () => void process.off('warning', onWarning));
+    onCleanup(async () => void process.off('warning', onWarning));
     const gateway = await plane({
       decide: () => ({ kind: 'respond', status: 204 }),
       onResult: () => {

@@ -3,32 +3,17 @@
  * hop-by-hop fields both ways, spoofed identity headers, X-Forwarded-*, Host, request ids.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RequestContext } from '../../src/gateway/forward/index.ts';
-import { forwardTo, send, startDataPlane, type DataPlaneHarness } from './support/data-plane-harness.ts';
-import { headerValues, startUpstream, type Echo, type TestUpstream } from './support/test-upstream.ts';
+import { forwardTo, send, serversClosedAfterTests, type DataPlaneHarness } from './support/data-plane-harness.ts';
+import { headerValues, type Echo } from './support/test-upstream.ts';
 
 /** A guard against a regression that hangs a test, not an assertion on speed. */
 const GUARD = { timeout: 60_000 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function upstream(options?: Parameters<typeof startUpstream>[0]): Promise<TestUpstream> {
-  const started = await startUpstream(options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function plane(options: Parameters<typeof startDataPlane>[0]): Promise<DataPlaneHarness<unknown>> {
-  const started = await startDataPlane(options);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { upstream, plane } = serversClosedAfterTests();
 
 /** Sends through the gateway and returns what the upstream saw. */
 async function echoed(gateway: DataPlaneHarness<unknown>, headers: string[], options: { method?: string; body?: string } = {}): Promise<{ echo: Echo; reply: Awaited<ReturnType<typeof send>> }> {

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { Agent, request as httpRequest, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { after, describe, it } from 'node:test';
-import { forwardTo, send, startDataPlane, type DataPlaneHarness } from './support/data-plane-harness.ts';
-import { startUpstream, type Echo, type TestUpstream } from './support/test-upstream.ts';
+import { describe, it } from 'node:test';
+import { forwardTo, send, serversClosedAfterTests } from './support/data-plane-harness.ts';
+import type { Echo } from './support/test-upstream.ts';
 
 /** A guard against a regression that hangs a test, not an assertion on speed. */
 const GUARD = { timeout: 60_000 };
@@ -26,22 +26,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function upstream(options?: Parameters<typeof startUpstream>[0]): Promise<TestUpstream> {
-  const started = await startUpstream(options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function plane<TAudit = unknown>(options: Parameters<typeof startDataPlane<TAudit>>[0]): Promise<DataPlaneHarness<TAudit>> {
-  const started = await startDataPlane<TAudit>(options);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { upstream, plane, onCleanup } = serversClosedAfterTests();
 
 describe('forwarding HTTP', GUARD, () => {
   it('forwards a GET with its path and query, and relays status, headers and body', async () => {
@@ -227,7 +212,7 @@ describe('forwarding HTTP', GUARD, () => {
     const target = await upstream();
     const gateway = await plane({ decide: () => forwardTo(target.url) });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(async () => agent.destroy());
+    onCleanup(async () => agent.destroy());
 
     for (let index = 0; index < 10; index++) {
       const reply = await send(gateway.port, { path: `/n/${index}`, agent, method: index % 2 === 0 ? 'GET' : 'POST', body: index % 2 === 0 ? undefined : 'payload' });
@@ -353,7 +338,7 @@ describe('forwarding HTTP', GUARD, () => {
     });
     const gateway = await plane({ decide: () => forwardTo(target.url) });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(async () => agent.destroy());
+    onCleanup(async () => agent.destroy());
 
     const head = await send(gateway.port, { method: 'HEAD', path: '/doc', agent });
     const noContent = await send(gateway.port, { path: '/none', agent });

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RequestContext } from '../../src/gateway/forward/index.ts';
-import { forwardTo, openSocket, parseHead, readUntil, sendRaw, startDataPlane, type DataPlaneHarness } from './support/data-plane-harness.ts';
-import { closedPort, headerValues, startUpstream, type TestUpstream } from './support/test-upstream.ts';
+import { forwardTo, openSocket, parseHead, readUntil, sendRaw, serversClosedAfterTests, startDataPlane } from './support/data-plane-harness.ts';
+import { closedPort, headerValues } from './support/test-upstream.ts';
 import { encodeFrame, FrameReader, websocketAccept, websocketKey, type Frame } from './support/websocket-frames.ts';
 
 /** A guard against a regression that hangs a test, not an assertion on speed. */
@@ -16,22 +16,7 @@ const GUARD = { timeout: 60_000 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-async function upstream(options: Parameters<typeof startUpstream>[0] = { websocket: true }): Promise<TestUpstream> {
-  const started = await startUpstream(options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function plane(options: Parameters<typeof startDataPlane>[0]): Promise<DataPlaneHarness<unknown>> {
-  const started = await startDataPlane(options);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { upstream, plane } = serversClosedAfterTests({ upstream: { websocket: true } });
 
 function upgradeRequest(key: string, extra: string[] = [], requestLine = 'GET /live?room=1 HTTP/1.1'): string {
   return [requestLine, 'Host: app.example.com', 'Connection: Upgrade', 'Upgrade: websocket', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13', ...extra, '', ''].join('\r\n');

@@ -7,8 +7,10 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { after } from 'node:test';
 import { createDataPlane, type DataPlane } from '../../../src/gateway/data-plane.ts';
 import type { DataPlaneOptions, ExchangeRecord, ForwardVerdict } from '../../../src/gateway/forward/index.ts';
+import { startUpstream, type TestUpstream, type UpstreamOptions } from './test-upstream.ts';
 
 export interface DataPlaneHarness<TAudit> {
   readonly url: string;
@@ -141,4 +143,34 @@ export function parseHead(text: string): { status: number; headers: Map<string, 
     headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
   }
   return { status: Number(statusLine!.split(' ')[1]), headers, body: text.slice(end + 4) };
+}
+
+/**
+ * `upstream()` and `plane()` for one test file: everything they start, and whatever is handed to
+ * `onCleanup`, is closed after the file's tests, last started first.
+ */
+export function serversClosedAfterTests(defaults: { readonly upstream?: UpstreamOptions } = {}): {
+  upstream(options?: UpstreamOptions): Promise<TestUpstream>;
+  plane<TAudit = unknown>(options: DataPlaneOptions<TAudit>): Promise<DataPlaneHarness<TAudit>>;
+  onCleanup(cleanup: () => Promise<void>): void;
+} {
+  const cleanups: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  return {
+    async upstream(options = defaults.upstream) {
+      const started = await startUpstream(options);
+      cleanups.push(() => started.close());
+      return started;
+    },
+    async plane<TAudit = unknown>(options: DataPlaneOptions<TAudit>) {
+      const started = await startDataPlane<TAudit>(options);
+      cleanups.push(() => started.close());
+      return started;
+    },
+    onCleanup(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
 }
