@@ -13,12 +13,17 @@ export const ASSERTION_TYP = 'gatehouse-assertion+jwt';
 export const ASSERTION_HEADER = 'X-Gatehouse-Assertion';
 
 /** What an assertion must carry beyond iss, aud, exp and iat. */
-export const ASSERTION_REQUIRED_CLAIMS: readonly string[] = ['sub', 'jti', 'gh_route', 'gh_request_id'];
+export const ASSERTION_REQUIRED_CLAIMS: readonly string[] = ['sub', 'jti', 'gh_route'];
 
 /** Gatehouse's own claims: a non-empty string whenever present. */
-const GATEHOUSE_STRING_CLAIMS = ['gh_route', 'gh_request_id', 'gh_method', 'gh_path', 'token_jti'] as const;
+const GATEHOUSE_STRING_CLAIMS = ['gh_route', 'token_jti'] as const;
 
-/** The claims of a verified gateway assertion (minted by the gateway for each forwarded request). */
+/**
+ * The claims of a verified gateway assertion. It says that the gateway verified this identity
+ * and allowed it on this route (and audience) within the assertion's lifetime; the gateway reuses
+ * one assertion per access token and route for up to half of that lifetime, so it is not bound to
+ * one request (join logs on the X-Request-Id header instead).
+ */
 export interface AssertionClaims {
   readonly iss: string;
   /** The route's audience. */
@@ -26,7 +31,7 @@ export interface AssertionClaims {
   readonly sub: string;
   readonly iat: number;
   readonly exp: number;
-  /** This assertion's own id (random, one per forwarded request). */
+  /** This assertion's own id (random). */
   readonly jti: string;
   readonly client_id?: string;
   readonly scope?: string;
@@ -34,12 +39,6 @@ export interface AssertionClaims {
   readonly sid?: string;
   /** The gateway route id. */
   readonly gh_route: string;
-  /** The gateway's request id (also in its audit log). */
-  readonly gh_request_id: string;
-  /** The request method the gateway forwarded. */
-  readonly gh_method?: string;
-  /** The request path the gateway forwarded, without the query string, as sent (not decoded). */
-  readonly gh_path?: string;
   /** The `jti` of the access token the request carried. */
   readonly token_jti?: string;
   readonly [claim: string]: unknown;
@@ -52,18 +51,8 @@ export interface AssertionVerifySuccess extends Omit<VerifySuccess, 'claims'> {
 /** The access-token verifier's result, with assertion claims on success. */
 export type AssertionVerifyResult = AssertionVerifySuccess | VerifyFailure;
 
-/** The request an assertion arrived with; each member given is compared with the assertion's binding. */
-export interface RequestBinding {
-  /** Compared exactly with `gh_method` (upper case, as Node reports it). */
-  readonly method?: string;
-  /** Compared exactly with `gh_path`: the path as received, without the query string, not decoded. */
-  readonly path?: string;
-}
-
 /** Just what gatewayIdentity reads of a request: a Node `http.IncomingMessage` fits, framework or not. */
 export interface AssertionRequest {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
@@ -84,13 +73,12 @@ export interface AssertionVerifierOptions {
 
 export interface AssertionVerifier {
   /** Verifies with the keys at hand; never waits, never throws for a bad assertion. */
-  verifySync(assertion: unknown, binding?: RequestBinding): AssertionVerifyResult;
+  verifySync(assertion: unknown): AssertionVerifyResult;
   /** As verifySync, but loads remote keys first and refetches (rate-limited) on an unknown kid. */
-  verify(assertion: unknown, binding?: RequestBinding): Promise<AssertionVerifyResult>;
+  verify(assertion: unknown): Promise<AssertionVerifyResult>;
   /**
-   * Reads the assertion header of a Node http request and verifies it bound to the request's
-   * method and path. A request without the header is refused with token_missing. Bound, so it
-   * can be passed around on its own.
+   * Reads the assertion header of a Node http request and verifies it. A request without the
+   * header is refused with token_missing. Bound, so it can be passed around on its own.
    */
   gatewayIdentity(request: AssertionRequest): Promise<AssertionVerifyResult>;
 }
@@ -102,9 +90,9 @@ const HEADER_KEY = ASSERTION_HEADER.toLowerCase();
 
 /**
  * Builds the verifier an upstream service uses to check that a request passed the gateway. Every
- * token check is the access-token verifier's (createVerifier, with the assertion `typ` and claims);
- * on top of it come only what is particular to assertions: the short lifetime and the request
- * binding. No cache: every assertion is new (one per request), so a cache would only fill.
+ * token check is the access-token verifier's (createVerifier, with the assertion `typ` and claims,
+ * and its cache: the gateway sends the same assertion for a while); on top of it comes only what
+ * is particular to assertions: the short lifetime and string-typed gh_ claims.
  */
 export function createAssertionVerifier(options: AssertionVerifierOptions): AssertionVerifier {
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
@@ -116,10 +104,9 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
     audience: options.audience,
     leewaySeconds: options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    cache: false,
   });
 
-  function finish(result: VerifyResult, binding: RequestBinding | undefined): AssertionVerifyResult {
+  function finish(result: VerifyResult): AssertionVerifyResult {
     if (!result.ok) return result;
     const { claims, header } = result;
     const fail = (reason: ReasonCode, detail: string): VerifyFailure => ({ ok: false, reason, detail, header, claims, signatureVerified: true });
@@ -130,37 +117,27 @@ export function createAssertionVerifier(options: AssertionVerifierOptions): Asse
     if (!(claims.exp - claims.iat <= maxAgeSeconds)) {
       return fail('invalid_claim', `lifetime exp - iat = ${claims.exp - claims.iat}s exceeds ${maxAgeSeconds}s`);
     }
-    if (binding?.method !== undefined && claims.gh_method !== binding.method) {
-      return fail('assertion_mismatch', `issued for method ${JSON.stringify(claims.gh_method)}, presented with ${JSON.stringify(binding.method)}`);
-    }
-    if (binding?.path !== undefined && claims.gh_path !== binding.path) {
-      return fail('assertion_mismatch', `issued for path ${JSON.stringify(claims.gh_path)}, presented on ${JSON.stringify(binding.path)}`);
-    }
     return result as AssertionVerifySuccess;
   }
 
   const verifier: AssertionVerifier = {
-    verifySync(assertion, binding) {
-      return finish(tokens.verifySync(assertion), binding);
+    verifySync(assertion) {
+      return finish(tokens.verifySync(assertion));
     },
-    async verify(assertion, binding) {
-      return finish(await tokens.verify(assertion), binding);
+    async verify(assertion) {
+      return finish(await tokens.verify(assertion));
     },
     gatewayIdentity(request) {
       const read = assertionFromRequest(request);
       if (!read.ok) return Promise.resolve(read);
-      return verifier.verify(read.assertion, read.binding);
+      return verifier.verify(read.assertion);
     },
   };
   return verifier;
 }
 
-/**
- * The assertion header of a Node http request, and the binding to check it against: the method,
- * and the path of the request target without its query string. Framework-free; for a router that
- * rewrites `url` (a mounted Express router), pass the original path to verify() instead.
- */
-export function assertionFromRequest(request: AssertionRequest): { ok: true; assertion: string; binding: RequestBinding } | VerifyFailure {
+/** The assertion header of a Node http request (framework-free). */
+export function assertionFromRequest(request: AssertionRequest): { ok: true; assertion: string } | VerifyFailure {
   const value = request.headers[HEADER_KEY];
   // Node joins repeated unknown headers with ", "; an array comes only from other servers' parsers.
   if (typeof value !== 'string') {
@@ -168,7 +145,5 @@ export function assertionFromRequest(request: AssertionRequest): { ok: true; ass
       ? { ok: false, reason: 'token_missing', detail: `no ${ASSERTION_HEADER} header`, signatureVerified: false }
       : { ok: false, reason: 'malformed_token', detail: `${ASSERTION_HEADER} header given more than once`, signatureVerified: false };
   }
-  const url = request.url ?? '';
-  const query = url.indexOf('?');
-  return { ok: true, assertion: value, binding: { method: request.method ?? '', path: query < 0 ? url : url.slice(0, query) } };
+  return { ok: true, assertion: value };
 }

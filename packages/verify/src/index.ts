@@ -24,4 +24,4 @@ export {
 } from './verifier.ts';
 export { createRemoteKeySource, RemoteKeySource, checkJwksUrl, REMOTE_JWKS_DEFAULTS, type RemoteKeySourceOptions, type JwksEvent, type SkippedKey } from './jwks/remote.ts';
 export { loadKeySetFile, type LoadKeySetFileOptions } from './jwks/file.ts';
-export { createAssertionVerifier, assertionFromRequest, ASSERTION_TYP, ASSERTION_HEADER, ASSERTION_REQUIRED_CLAIMS, type AssertionVerifier, type AssertionVerifierOptions, type AssertionVerifyResult, type AssertionVerifySuccess, type AssertionClaims, type AssertionRequest, type RequestBinding } from './assertion.ts';
+export { createAssertionVerifier, assertionFromRequest, ASSERTION_TYP, ASSERTION_HEADER, ASSERTION_REQUIRED_CLAIMS, type AssertionVerifier, type AssertionVerifierOptions, type AssertionVerifyResult, type AssertionVerifySuccess, type AssertionClaims, type AssertionRequest } from './assertion.ts';

@@ -24,7 +24,6 @@ export const TOKEN_REASONS = {
   invalid_claim: 'A claim has the wrong type or shape (for example a string `exp` or a numeric `aud`).',
   token_revoked: 'The token, its session family, its subject or its signing key has been revoked.',
   keys_unavailable: 'The issuer\'s keys could not be loaded (JWKS unreachable and nothing cached).',
-  assertion_mismatch: 'A gateway assertion was issued for another request: its `gh_method` or `gh_path` differs from the request it came with.',
 } as const;
 
 export type ReasonCode = keyof typeof TOKEN_REASONS;

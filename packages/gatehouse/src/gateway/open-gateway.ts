@@ -8,6 +8,7 @@ import type { Environment, GatehouseConfig } from '../config/index.ts';
 import { createConfigReloader, type ConfigReloader, type ConfigSnapshot, type ReloadResult } from '../config-reload/index.ts';
 import type { IssuerServices } from '../issuer/issuer-services.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { createAssertionCache } from './assertion/assertion-cache.ts';
 import { createUpstreamAssertionMinter } from './assertion/mint-upstream-assertion.ts';
 import { createGatewayAuthnChain, createRouteTokenVerifier } from './authn/index.ts';
 import { createControlApp } from './control-app.ts';
@@ -104,7 +105,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     state: () => current().state,
     authenticators: createGatewayAuthnChain(tokens),
     anomalies,
-    mintAssertion: createUpstreamAssertionMinter({ issuer: config.issuer, keys: issuer.keys, clock }),
+    assertions: createAssertionCache(createUpstreamAssertionMinter({ issuer: config.issuer, keys: issuer.keys, clock }), issuer.keys, clock),
     clock,
     observeTokenVerify: (seconds) => metrics.observeTokenVerify(seconds),
   });

@@ -257,9 +257,6 @@ describe('our own tokens', () => {
       identity: { sub: 'alice', client_id: 'web', jti: 'at-1' },
       audience: 'orders',
       routeId: 'orders',
-      requestId: 'req-1',
-      method: 'GET',
-      path: '/orders',
     });
     assertRefused(await run(bearer(minted.token)), 'wrong_typ');
   });

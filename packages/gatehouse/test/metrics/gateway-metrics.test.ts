@@ -172,7 +172,7 @@ describe('label cardinality stays bounded', () => {
     const reasons = [...s.keys()].filter((key) => key.startsWith('gatehouse_decisions_total')).map((key) => /reason="([^"]*)"/.exec(key)![1]);
     assert.deepEqual(reasons.sort(), [...REASON_CODES, 'other'].sort());
     assert.equal(s.get('gatehouse_decisions_total{route="orders",result="deny",reason="other"}'), 502);
-    assert.equal(s.get('gatehouse_decisions_total{route="orders",result="deny",reason="assertion_mismatch"}'), 1);
+    assert.equal(s.get('gatehouse_decisions_total{route="orders",result="deny",reason="token_revoked"}'), 1);
   });
 
   it('caps distinct route and issuer values (beyond maxRoutes: other), and a result outside allow/deny is other', async () => {

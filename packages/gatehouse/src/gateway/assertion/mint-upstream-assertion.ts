@@ -34,6 +34,8 @@ export interface AssertedIdentity {
   readonly roles?: readonly string[];
   readonly sid?: string;
   readonly jti?: string;
+  /** The access token's `exp` (NumericDate): an assertion never outlives the token it stands for. */
+  readonly exp?: number;
 }
 
 export interface UpstreamAssertionRequest {
@@ -41,17 +43,14 @@ export interface UpstreamAssertionRequest {
   /** The route's audience (`aud`). */
   readonly audience: string;
   readonly routeId: string;
-  readonly requestId: string;
-  /** The method forwarded upstream. */
-  readonly method: string;
-  /** The path forwarded upstream, exactly as sent, WITHOUT the query string. */
-  readonly path: string;
 }
 
 export interface MintedUpstreamAssertion {
   readonly token: string;
   readonly jti: string;
   /** NumericDate (seconds). */
+  readonly iat: number;
+  /** NumericDate (seconds): iat + ttl, or the access token's exp when that comes first. */
   readonly exp: number;
   readonly kid: string;
 }
@@ -61,8 +60,11 @@ export type UpstreamAssertionMinter = (request: UpstreamAssertionRequest) => Pro
 /**
  * Builds the minter of upstream assertions (DESIGN.md "Tokens"): `{alg, kid, typ:
  * "gatehouse-assertion+jwt"}` over iss, aud, sub, iat, exp, jti, the identity's client_id, scope,
- * roles and sid when present, and the request binding gh_route, gh_request_id, gh_method,
- * gh_path, token_jti. Options are checked here, once: ttlSeconds beyond 60 is token_ttl_invalid.
+ * roles and sid when present, the route (gh_route) and the access token's jti (token_jti). It
+ * says "the gateway verified this identity for this route and audience", not "this exact request":
+ * the gateway reuses one assertion per token and route for half its lifetime (assertion-cache.ts),
+ * as Pomerium does with its X-Pomerium-Jwt-Assertion. Options are checked here, once: ttlSeconds
+ * beyond 60 is token_ttl_invalid.
  *
  * Signed through jose (async WebCrypto, ~65 µs for ES256 here): the SigningKey holds a
  * non-extractable CryptoKey, and turning it into a node:crypto KeyObject (~25 µs) would make the
@@ -81,17 +83,18 @@ export function createUpstreamAssertionMinter(options: UpstreamAssertionMinterOp
     const payload = assertionClaims(request);
     const key = keys.signingKey();
     const iat = Math.floor(clock() / 1000);
-    const exp = iat + ttl;
+    const tokenExp = request.identity.exp;
+    const exp = tokenExp !== undefined && tokenExp < iat + ttl ? tokenExp : iat + ttl;
     const jti = randomBytes(16).toString('base64url');
     const token = await new SignJWT({ iss: issuer, aud: request.audience, sub: request.identity.sub, iat, exp, jti, ...payload })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ASSERTION_TYP })
       .sign(key.privateKey);
-    return { token, jti, exp, kid: key.kid };
+    return { token, jti, iat, exp, kid: key.kid };
   };
 }
 
 /**
- * The identity and binding claims. The caller is the gateway, which passes verified values: a
+ * The identity and route claims. The caller is the gateway, which passes verified values: a
  * failure here is a bug in it (TypeError), never a request's fault.
  */
 function assertionClaims(request: UpstreamAssertionRequest): Record<string, unknown> {
@@ -99,17 +102,14 @@ function assertionClaims(request: UpstreamAssertionRequest): Record<string, unkn
   const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
   if (!nonEmpty(identity.sub)) throw new TypeError('an upstream assertion needs a non-empty sub');
   if (!nonEmpty(request.audience)) throw new TypeError('an upstream assertion needs the route\'s audience');
-  if (!nonEmpty(request.routeId) || !nonEmpty(request.requestId) || !nonEmpty(request.method)) throw new TypeError('routeId, requestId and method must be non-empty strings');
-  if (typeof request.path !== 'string' || !request.path.startsWith('/') || request.path.includes('?')) throw new TypeError('path must start with "/" and carry no query string');
+  if (!nonEmpty(request.routeId)) throw new TypeError('routeId must be a non-empty string');
+  if (identity.exp !== undefined && !Number.isSafeInteger(identity.exp)) throw new TypeError('identity.exp must be a NumericDate');
   const claims: Record<string, unknown> = {};
   if (identity.client_id !== undefined) claims.client_id = identity.client_id;
   if (identity.scope !== undefined) claims.scope = identity.scope;
   if (identity.roles !== undefined) claims.roles = identity.roles;
   if (identity.sid !== undefined) claims.sid = identity.sid;
   claims.gh_route = request.routeId;
-  claims.gh_request_id = request.requestId;
-  claims.gh_method = request.method;
-  claims.gh_path = request.path;
   if (identity.jti !== undefined) claims.token_jti = identity.jti;
   return claims;
 }

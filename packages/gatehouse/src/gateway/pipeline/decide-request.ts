@@ -4,7 +4,7 @@ import type { AnomalyDetector } from '../../anomaly/index.ts';
 import { tooManyRequests } from '../../anomaly/index.ts';
 import type { RouteConfig } from '../../config/index.ts';
 import type { Decision } from '../../policy/index.ts';
-import type { UpstreamAssertionMinter } from '../assertion/mint-upstream-assertion.ts';
+import type { AssertionCache } from '../assertion/assertion-cache.ts';
 import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Authenticator, type Refused } from '../authn/index.ts';
 import type { DecideHook, RequestContext, Verdict } from '../forward/index.ts';
 import type { GatewayAudit } from './gateway-audit.ts';
@@ -17,7 +17,8 @@ export interface DecidePipelineOptions {
   readonly state: () => GatewayState;
   readonly authenticators: readonly Authenticator[];
   readonly anomalies: AnomalyDetector;
-  readonly mintAssertion: UpstreamAssertionMinter;
+  /** Identity headers and upstream assertions, one signature per token and route for half the assertion's life. */
+  readonly assertions: AssertionCache;
   /** Milliseconds since the epoch, for time conditions in policy. */
   readonly clock: () => number;
   /** Seconds one authentication took (cache hit or full verify). */
@@ -40,12 +41,12 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  *  4. subject    — a blocked verified subject → 429
  *  5. origin     — a state-changing request on a cookie credential must come from the same host (CSRF)
  *  6. authz      — the route's policy: deny → 401 (anonymous) or 403 insufficient_scope
- *  7. forward    — identity headers and a signed assertion bound to the method and forwarded path
+ *  7. forward    — identity headers and a signed assertion for the identity, route and audience
  *
- * Synchronous up to the assertion (a cached token verifies without a microtask).
+ * Synchronous throughout for a cached token with a cached assertion (no microtask, no promise).
  */
 export function createDecidePipeline(options: DecidePipelineOptions): DecideHook<GatewayAudit> {
-  const { anomalies, authenticators, mintAssertion, clock } = options;
+  const { anomalies, authenticators, assertions, clock } = options;
   const observeTokenVerify = options.observeTokenVerify ?? (() => {});
   const forwarding = createIdentityForwarding();
 
@@ -89,7 +90,7 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
       if (decision.effect === 'deny') {
         return respond(decision.status === 401 ? REFUSALS.unauthenticated : REFUSALS.insufficientScope, denied(route.id, decision.reason, verified, decision));
       }
-      return forward(route, plan, `${path}${search}`, path, method, context, decision, verified);
+      return forward(route, `${path}${search}`, decision, verified);
     }
   };
 
@@ -115,28 +116,14 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
     });
   }
 
-  async function forward(route: RouteConfig, plan: RoutePlan, target: string, path: string, method: string, context: RequestContext, decision: Decision, verified: Authenticated | null): Promise<GatewayVerdict> {
+  function forward(route: RouteConfig, target: string, decision: Decision, verified: Authenticated | null): GatewayVerdict | Promise<GatewayVerdict> {
     const audit = allowed(route.id, decision, verified);
     if (verified === null || verified.identity.sub === undefined) {
       return { kind: 'forward', upstream: route.upstream, injectHeaders: NO_HEADERS, stripHeaders: route.stripHeaders, path: target, audit };
     }
-    const identity = forwarding(verified.identity, verified.verified.claims);
-    const assertion = await mintAssertion({
-      identity: identity.asserted,
-      audience: route.audience,
-      routeId: route.id,
-      requestId: context.requestId,
-      method,
-      path: `${plan.upstreamBasePath}${path}`,
-    });
-    return {
-      kind: 'forward',
-      upstream: route.upstream,
-      injectHeaders: { ...identity.headers, [IDENTITY_HEADERS.assertion]: assertion.token },
-      stripHeaders: route.stripHeaders,
-      path: target,
-      audit,
-    };
+    const headers = assertions.headers(forwarding(verified.identity, verified.verified.claims), route);
+    const verdict = (injectHeaders: Readonly<Record<string, string>>): GatewayVerdict => ({ kind: 'forward', upstream: route.upstream, injectHeaders, stripHeaders: route.stripHeaders, path: target, audit });
+    return headers instanceof Promise ? headers.then(verdict) : verdict(headers);
   }
 }
 

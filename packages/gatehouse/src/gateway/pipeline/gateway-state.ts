@@ -5,12 +5,6 @@ import { compileRoutes, type RouteTable } from '../routing/index.ts';
 /** What the pipeline needs of one route besides its configuration, compiled at load. */
 export interface RoutePlan {
   readonly policy: CompiledPolicy;
-  /**
-   * The upstream URL's path without its trailing slash: the data plane prefixes it to the forwarded
-   * path (forward/upstreams.ts), so the assertion's gh_path, which the upstream compares with the
-   * path it received, starts with it too.
-   */
-  readonly upstreamBasePath: string;
 }
 
 /**
@@ -28,7 +22,7 @@ export function buildGatewayState(config: GatehouseConfig): GatewayState {
   const routes = compileRoutes(config.routes);
   const plans = new Map<string, RoutePlan>();
   for (const route of config.routes) {
-    plans.set(route.id, Object.freeze({ policy: compilePolicy(route), upstreamBasePath: new URL(route.upstream).pathname.replace(/\/+$/, '') }));
+    plans.set(route.id, Object.freeze({ policy: compilePolicy(route) }));
   }
   return Object.freeze({ routes, plans });
 }

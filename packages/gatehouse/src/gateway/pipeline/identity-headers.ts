@@ -13,7 +13,7 @@ export const IDENTITY_HEADERS = Object.freeze({
 
 /** What one verified identity contributes to every forwarded request, computed once per identity. */
 export interface ForwardedIdentity {
-  /** The identity headers without the assertion (a new one is minted per request). */
+  /** The identity headers without the assertion (assertion/assertion-cache.ts adds it). */
   readonly headers: Readonly<Record<string, string>>;
   readonly asserted: AssertedIdentity;
 }
@@ -57,6 +57,7 @@ function forwardedIdentity(identity: PolicyIdentity, claims: AccessTokenClaims):
     roles: identity.roles,
     ...(sid === undefined ? {} : { sid }),
     ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+    exp: claims.exp,
   };
   return Object.freeze({ headers: Object.freeze(headers), asserted: Object.freeze(asserted) });
 }
