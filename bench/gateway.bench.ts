@@ -61,8 +61,9 @@ routes:
     const cachedToken = tokens[0]!;
     const withToken = { headers: { authorization: `Bearer ${cachedToken}` } };
     const targets = {
-      direct: { url: `${upstream}${path}` },
-      bare: { url: `http://127.0.0.1:${barePort}${path}` },
+      // The same requests everywhere, the bearer token included: only what each server does with them differs.
+      direct: { url: `${upstream}${path}`, ...withToken },
+      bare: { url: `http://127.0.0.1:${barePort}${path}`, ...withToken },
       cached: { url: `http://127.0.0.1:${gatewayPort}${path}`, ...withToken },
       peer: { url: `http://127.0.0.1:${peerPort}${path}`, ...withToken },
     };
