@@ -72,6 +72,9 @@ export interface AnomalyDetectorOptions {
   readonly clock?: () => number;
 }
 
+/** What a configuration reload may change (AnomalyDetector#reconfigure): the rest is fixed at construction. */
+export type AnomalySettings = Pick<AnomalyDetectorOptions, 'limits' | 'cooldown' | 'webhook'>;
+
 /** 50 failures a minute from one address, 20 for one subject, 200 under one key. */
 export const DEFAULT_ANOMALY_LIMITS: Readonly<Record<AnomalyDimension, FailureLimit>> = {
   ip: { failures: 50, windowMs: 60_000 },
@@ -139,6 +142,16 @@ interface Offender {
   readonly offences: number;
 }
 
+/** Everything AnomalySettings decide, built and validated before any of it is used. */
+interface Configured {
+  readonly ip: DimensionState;
+  readonly subject: DimensionState;
+  readonly kid: DimensionState;
+  readonly presented: SlidingWindowCounter;
+  readonly cooldown: AnomalyCooldown;
+  readonly webhook: AnomalyWebhook | undefined;
+}
+
 interface DimensionState {
   readonly dimension: AnomalyDimension;
   readonly limit: FailureLimit;
@@ -150,41 +163,73 @@ interface DimensionState {
 const NO_TRIPS: readonly AnomalyTrip[] = Object.freeze([]);
 
 export class AnomalyDetector {
-  readonly #ip: DimensionState;
-  readonly #subject: DimensionState;
-  readonly #kid: DimensionState;
+  #ip: DimensionState;
+  #subject: DimensionState;
+  #kid: DimensionState;
   /** (sub, jti) pairs counted toward their subject within its window. */
-  readonly #presented: SlidingWindowCounter;
-  readonly #cooldown: AnomalyCooldown;
+  #presented: SlidingWindowCounter;
+  #cooldown: AnomalyCooldown;
   readonly #maxKeys: number;
+  readonly #buckets: number | undefined;
   readonly #recordSecurityEvent: AnomalyDetectorOptions['recordSecurityEvent'];
-  readonly #webhook: AnomalyWebhook | undefined;
+  #webhook: AnomalyWebhook | undefined;
   readonly #log: AnomalyLog | undefined;
   readonly #clock: () => number;
   /** Event writes and webhook posts not yet settled. */
   readonly #pending = new Set<Promise<void>>();
 
   constructor(options: AnomalyDetectorOptions) {
-    const cooldown: AnomalyCooldown = { ...DEFAULT_ANOMALY_COOLDOWN, ...options.cooldown };
+    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+    this.#buckets = options.buckets;
+    this.#recordSecurityEvent = options.recordSecurityEvent;
+    this.#log = options.log;
+    this.#clock = options.clock ?? Date.now;
+    const configured = this.#configure(options, undefined);
+    this.#ip = configured.ip;
+    this.#subject = configured.subject;
+    this.#kid = configured.kid;
+    this.#presented = configured.presented;
+    this.#cooldown = configured.cooldown;
+    this.#webhook = configured.webhook;
+  }
+
+  /**
+   * Takes new limits, cooldown and webhook (a configuration reload) without forgetting what was
+   * counted: a dimension whose window is unchanged keeps its counts, blocks in force keep their
+   * end, and past offences still make the next one a repeat. A dimension whose window changed
+   * counts afresh (counts in sub-buckets of the old width cannot be re-bucketed). A new cooldown
+   * applies from the next trip; posts under way finish on the old webhook. Throws on invalid
+   * settings, having changed nothing.
+   */
+  reconfigure(settings: AnomalySettings): void {
+    const configured = this.#configure(settings, { ip: this.#ip, subject: this.#subject, kid: this.#kid, presented: this.#presented });
+    this.#ip = configured.ip;
+    this.#subject = configured.subject;
+    this.#kid = configured.kid;
+    this.#presented = configured.presented;
+    this.#cooldown = configured.cooldown;
+    this.#webhook = configured.webhook;
+  }
+
+  /** Validates the settings and builds what they decide, reusing the running windows and offenders where they still fit. */
+  #configure(settings: AnomalySettings, running: Pick<Configured, 'ip' | 'subject' | 'kid' | 'presented'> | undefined): Configured {
+    const cooldown: AnomalyCooldown = { ...DEFAULT_ANOMALY_COOLDOWN, ...settings.cooldown };
     if (!(cooldown.baseMs > 0 && cooldown.maxMs >= cooldown.baseMs && cooldown.forgetAfterMs >= 0)) {
       throw new RangeError('anomaly cooldown needs 0 < baseMs <= maxMs and forgetAfterMs >= 0');
     }
-    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
-    const state = (dimension: AnomalyDimension): DimensionState => {
-      const limit = options.limits?.[dimension] ?? DEFAULT_ANOMALY_LIMITS[dimension];
+    const counter = (windowMs: number, kept: SlidingWindowCounter | undefined): SlidingWindowCounter =>
+      kept !== undefined && kept.windowMs === windowMs ? kept : new SlidingWindowCounter({ windowMs, buckets: this.#buckets, maxKeys: this.#maxKeys });
+    const state = (dimension: AnomalyDimension, kept: DimensionState | undefined): DimensionState => {
+      const limit = settings.limits?.[dimension] ?? DEFAULT_ANOMALY_LIMITS[dimension];
       if (!(Number.isInteger(limit.failures) && limit.failures >= 1)) throw new RangeError(`anomaly limit for ${dimension}: failures must be a positive integer`);
-      const window = new SlidingWindowCounter({ windowMs: limit.windowMs, buckets: options.buckets, maxKeys: this.#maxKeys });
-      return { dimension, limit, window, offenders: new Map() };
+      return { dimension, limit, window: counter(limit.windowMs, kept?.window), offenders: kept?.offenders ?? new Map() };
     };
-    this.#ip = state('ip');
-    this.#subject = state('subject');
-    this.#kid = state('kid');
-    this.#presented = new SlidingWindowCounter({ windowMs: this.#subject.limit.windowMs, buckets: options.buckets, maxKeys: this.#maxKeys });
-    this.#cooldown = cooldown;
-    this.#recordSecurityEvent = options.recordSecurityEvent;
-    this.#log = options.log;
-    this.#webhook = options.webhook === undefined ? undefined : createAnomalyWebhook(options.webhook, options.log);
-    this.#clock = options.clock ?? Date.now;
+    const ip = state('ip', running?.ip);
+    const subject = state('subject', running?.subject);
+    const kid = state('kid', running?.kid);
+    const presented = counter(subject.limit.windowMs, running?.presented);
+    const webhook = settings.webhook === undefined ? undefined : createAnomalyWebhook(settings.webhook, this.#log);
+    return { ip, subject, kid, presented, cooldown, webhook };
   }
 
   /** Whether the request's address or subject is blocked now; the longer block when both are. */

@@ -1,3 +1,5 @@
+import { LOOPBACK_HOSTS } from '../config/values/urls.ts';
+
 /**
  * The optional anomaly webhook: one JSON POST per block or alert, fire-and-forget. It never holds
  * up a request and never throws: a slow receiver is cut off after `timeoutMs`, and a failure or a
@@ -6,7 +8,7 @@
  * blocks must not become a flood of outgoing connections. The security event is recorded either way.
  */
 export interface AnomalyWebhookOptions {
-  /** An https URL. */
+  /** An https URL; http only to a loopback host (localhost, 127.0.0.1, [::1]), as everywhere in the configuration. */
   readonly url: string;
   /** Milliseconds before a post is aborted. Default 3,000. */
   readonly timeoutMs?: number;
@@ -40,7 +42,7 @@ export interface AnomalyWebhook {
   post(body: AnomalyWebhookBody): Promise<void>;
 }
 
-/** Validates the options when called: a URL that is not https is refused here, not at the first alert. */
+/** Validates the options when called: a URL that is not https (or loopback http) is refused here, not at the first alert. */
 export function createAnomalyWebhook(options: AnomalyWebhookOptions, log?: AnomalyLog): AnomalyWebhook {
   let url: URL;
   try {
@@ -48,7 +50,9 @@ export function createAnomalyWebhook(options: AnomalyWebhookOptions, log?: Anoma
   } catch {
     throw new TypeError('the anomaly webhook URL is not an absolute URL');
   }
-  if (url.protocol !== 'https:') throw new TypeError('the anomaly webhook URL must be https');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new TypeError('the anomaly webhook URL must be https (http only for localhost, 127.0.0.1 or [::1])');
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const maxInFlight = options.maxInFlight ?? DEFAULT_WEBHOOK_MAX_IN_FLIGHT;
   if (!(Number.isInteger(timeoutMs) && timeoutMs >= 1)) throw new RangeError('the anomaly webhook timeoutMs must be a positive integer');

@@ -6,6 +6,7 @@ export {
   type AnomalyBlock,
   type AnomalyCooldown,
   type AnomalyDetectorOptions,
+  type AnomalySettings,
   type AnomalyDimension,
   type AnomalySecurityEvent,
   type AnomalyTrip,
@@ -23,6 +24,7 @@ export {
   type AnomalyWebhookBody,
   type AnomalyWebhookOptions,
 } from './anomaly-webhook.ts';
+export { anomalySettingsFromConfig } from './anomaly-settings-from-config.ts';
 export { clientAddressKey } from './client-address-key.ts';
 export { DEFAULT_MAX_KEYS, DEFAULT_WINDOW_BUCKETS, SlidingWindowCounter, type SlidingWindowOptions } from './sliding-window.ts';
 export { tooManyRequests, type TooManyRequestsResponse } from './too-many-requests.ts';

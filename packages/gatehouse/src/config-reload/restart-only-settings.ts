@@ -17,6 +17,7 @@ interface RestartOnlySetting {
 export const RESTART_ONLY_SETTINGS: Readonly<Record<string, RestartOnlySetting>> = Object.freeze({
   issuer: { read: (config) => config.issuer, describe: (config) => config.issuer },
   'listen.gateway': { read: (config) => config.listen.gateway, describe: (config) => listenAddress(config.listen.gateway) },
+  'listen.issuer': { read: (config) => config.listen.issuer, describe: (config) => listenAddress(config.listen.issuer) },
   'listen.control': { read: (config) => config.listen.control, describe: (config) => listenAddress(config.listen.control) },
   store: { read: (config) => config.store, describe: (config) => storeLocation(config.store) },
   'keys.masterKeyFile': {

@@ -1,10 +1,13 @@
 /** Every default of the configuration, in one place: a key left out of the file takes the value here. */
+import { DEFAULT_ANOMALY_COOLDOWN, DEFAULT_ANOMALY_LIMITS, type FailureLimit } from '../anomaly/anomaly-detector.ts';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS } from '../anomaly/anomaly-webhook.ts';
 import { DEFAULT_SIGNING_ALGORITHM } from '../keys/signing-algorithms.ts';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from '../tokens/access-token-ttl.ts';
-import type { KeysConfig, ListenConfig, TokensConfig } from './types.ts';
+import type { AnomalyConfig, AnomalyLimitConfig, KeysConfig, ListenConfig, TokensConfig } from './types.ts';
 
 export const DEFAULT_LISTEN: ListenConfig = {
   gateway: { host: '0.0.0.0', port: 8080 },
+  issuer: { host: '0.0.0.0', port: 9000 },
   control: { host: '0.0.0.0', port: 4000 },
 };
 
@@ -32,3 +35,21 @@ export const DEFAULT_TRUSTED_TYP = 'at+jwt';
 
 /** How deep all/any/not may nest: deeper policies are unreadable and slow to evaluate. */
 export const MAX_CONDITION_DEPTH = 8;
+
+/** The anomaly detector's own defaults, in the configuration's units (seconds). */
+export const DEFAULT_ANOMALY: AnomalyConfig = {
+  ip: limitInSeconds(DEFAULT_ANOMALY_LIMITS.ip),
+  subject: limitInSeconds(DEFAULT_ANOMALY_LIMITS.subject),
+  kid: limitInSeconds(DEFAULT_ANOMALY_LIMITS.kid),
+  cooldown: {
+    baseSeconds: DEFAULT_ANOMALY_COOLDOWN.baseMs / 1000,
+    maxSeconds: DEFAULT_ANOMALY_COOLDOWN.maxMs / 1000,
+    forgetAfterSeconds: DEFAULT_ANOMALY_COOLDOWN.forgetAfterMs / 1000,
+  },
+  webhook: null,
+};
+export const DEFAULT_ANOMALY_WEBHOOK_TIMEOUT_SECONDS = DEFAULT_WEBHOOK_TIMEOUT_MS / 1000;
+
+function limitInSeconds(limit: FailureLimit): AnomalyLimitConfig {
+  return { failures: limit.failures, windowSeconds: limit.windowMs / 1000 };
+}

@@ -1,9 +1,11 @@
 import { parseStoreUrl } from '../store/store-url.ts';
-import { DEFAULT_KEYS, DEFAULT_LISTEN, DEFAULT_STORE_URL, DEFAULT_TOKENS } from './defaults.ts';
+import { DEFAULT_ANOMALY, DEFAULT_KEYS, DEFAULT_LISTEN, DEFAULT_STORE_URL, DEFAULT_TOKENS } from './defaults.ts';
 import { childAt, INVALID, listOf, optional, readMapping, reject, required, type Checked, type ValueAt } from './readers.ts';
+import { anomalySection } from './sections/anomaly.ts';
 import { client } from './sections/clients.ts';
 import { keysSection } from './sections/keys.ts';
 import { listenSection } from './sections/listen.ts';
+import { checkLoginRouteAudiences } from './sections/login-routes.ts';
 import { route } from './sections/routes.ts';
 import { storeLocation } from './sections/store.ts';
 import { tokensSection } from './sections/tokens.ts';
@@ -12,7 +14,7 @@ import { reportRepeats } from './sections/unique-values.ts';
 import type { GatehouseConfig } from './types.ts';
 import { issuerUrl } from './values/urls.ts';
 
-const TOP_LEVEL_KEYS = ['issuer', 'listen', 'store', 'keys', 'tokens', 'clients', 'routes', 'trust'];
+const TOP_LEVEL_KEYS = ['issuer', 'listen', 'store', 'keys', 'tokens', 'clients', 'routes', 'trust', 'anomaly'];
 
 /** The whole document: each section, then the checks that span sections. */
 export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
@@ -28,9 +30,11 @@ export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
   // Audience warnings need the full picture; with an invalid section they would be guesses.
   const knownAudiences = clients === INVALID || trust === INVALID ? undefined : new Set([...clients, ...trust].flatMap((source) => source.audiences));
   const routes = optional(listOf(route(knownAudiences)), []).read(mapping, 'routes');
+  const anomaly = optional(anomalySection, DEFAULT_ANOMALY).read(mapping, 'anomaly');
 
   const uniqueClients = reportRepeats(mapping.at('clients'), 'id', 'client id');
   const uniqueRoutes = reportRepeats(mapping.at('routes'), 'id', 'route id');
+  const loginAudiences = routes === INVALID || checkLoginRouteAudiences(mapping.at('routes'), routes);
   const uniqueIssuers = reportRepeats(mapping.at('trust'), 'issuer', 'trusted issuer', withoutTrailingSlash);
   const ownIssuerIndex = issuer === INVALID || trust === INVALID ? -1 : trust.findIndex((trusted) => withoutTrailingSlash(trusted.issuer) === issuer);
   if (ownIssuerIndex !== -1) {
@@ -42,12 +46,12 @@ export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
 
   if (
     issuer === INVALID || listen === INVALID || store === INVALID || keys === INVALID || tokens === INVALID ||
-    clients === INVALID || trust === INVALID || routes === INVALID ||
-    mapping.hasUnknownKeys || !uniqueClients || !uniqueRoutes || !uniqueIssuers || ownIssuerIndex !== -1
+    clients === INVALID || trust === INVALID || routes === INVALID || anomaly === INVALID ||
+    mapping.hasUnknownKeys || !uniqueClients || !uniqueRoutes || !loginAudiences || !uniqueIssuers || ownIssuerIndex !== -1
   ) {
     return INVALID;
   }
-  return { issuer, listen, store, keys, tokens, clients, routes, trust };
+  return { issuer, listen, store, keys, tokens, clients, routes, trust, anomaly };
 }
 
 function withoutTrailingSlash(url: string): string {

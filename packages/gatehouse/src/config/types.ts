@@ -20,6 +20,7 @@ export interface GatehouseConfig {
   readonly clients: readonly ClientConfig[];
   readonly routes: readonly RouteConfig[];
   readonly trust: readonly TrustedIssuerConfig[];
+  readonly anomaly: AnomalyConfig;
 }
 
 /** What `loadConfig` and `parseConfig` return: the configuration and the warnings about it. */
@@ -31,6 +32,8 @@ export interface LoadedConfig {
 export interface ListenConfig {
   /** Default 0.0.0.0:8080. */
   readonly gateway: ListenAddress;
+  /** The issuer's endpoints (the public base URL is `issuer`; a TLS terminator may sit between). Default 0.0.0.0:9000. */
+  readonly issuer: ListenAddress;
   /** Default 0.0.0.0:4000 (admin API, console, /metrics). */
   readonly control: ListenAddress;
 }
@@ -274,3 +277,44 @@ export type JwksSource =
   | { readonly kind: 'remote'; readonly url: string }
   /** Absolute path of a JWK Set file. */
   | { readonly kind: 'file'; readonly path: string };
+
+/**
+ * `anomaly:` — the gateway's detection of refused tokens (anomaly/anomaly-detector.ts). Each
+ * dimension trips when its failures within its window reach `failures`; `ip` and `subject` trips
+ * block (429), a `kid` trip only alerts. Defaults are the detector's.
+ */
+export interface AnomalyConfig {
+  /** Refused tokens from one client address (an IPv6 address counts per /64). Default 50 a minute. */
+  readonly ip: AnomalyLimitConfig;
+  /** Verified-but-refused tokens of one subject. Default 20 a minute. */
+  readonly subject: AnomalyLimitConfig;
+  /** Verified-but-refused tokens under one signing key: an alert, never a block. Default 200 a minute. */
+  readonly kid: AnomalyLimitConfig;
+  readonly cooldown: AnomalyCooldownConfig;
+  /** null: no webhook. */
+  readonly webhook: AnomalyWebhookConfig | null;
+}
+
+export interface AnomalyLimitConfig {
+  /** A whole number, at least 1: the failure that reaches it trips. */
+  readonly failures: number;
+  /** At least 1s. */
+  readonly windowSeconds: number;
+}
+
+/** How long a block lasts: `baseSeconds`, doubling with each repeat offence up to `maxSeconds`. */
+export interface AnomalyCooldownConfig {
+  /** Default 1m. */
+  readonly baseSeconds: number;
+  /** Default 15m; at least baseSeconds. */
+  readonly maxSeconds: number;
+  /** An offender quiet this long after its last block ends starts again at the base. Default 1h; may be 0. */
+  readonly forgetAfterSeconds: number;
+}
+
+export interface AnomalyWebhookConfig {
+  /** https (http only for loopback). Its path is often the receiver's secret: logs and config errors show the origin only. */
+  readonly url: string;
+  /** A post not answered within this is aborted. Default 3s. */
+  readonly timeoutSeconds: number;
+}

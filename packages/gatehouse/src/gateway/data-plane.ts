@@ -15,6 +15,12 @@ export interface DataPlane {
    * routing to this instance, wait, then close — is the caller's.)
    */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): no new connections, idle keep-alive connections closed, requests in
+   * flight (and open WebSocket tunnels) given up to `graceMs` to finish; then close(). Resolves
+   * with how many connections were still open when the grace ran out (0: a clean drain).
+   */
+  drain(graceMs: number): Promise<number>;
 }
 
 /**
@@ -58,8 +64,28 @@ export function createDataPlane<TAudit = unknown>(options: DataPlaneOptions<TAud
   });
 
   let closing: Promise<void> | undefined;
-  return {
+  const plane: DataPlane = {
     server,
+    async drain(graceMs) {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // node:http keeps answering on a keep-alive connection that has a request in flight; once
+      // that response is written the connection is idle and the next sweep closes it.
+      const deadline = Date.now() + graceMs;
+      let open = Infinity;
+      while (Date.now() < deadline) {
+        server.closeIdleConnections();
+        open = await connectionCount();
+        if (open === 0 && services.tunnels.size === 0) break;
+        const settled = await Promise.race([stopped.then(() => true), delay(50).then(() => false)]);
+        if (settled && services.tunnels.size === 0) {
+          open = 0;
+          break;
+        }
+      }
+      const left = open === Infinity ? 0 : open + services.tunnels.size;
+      await plane.close();
+      return left;
+    },
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -72,6 +98,15 @@ export function createDataPlane<TAudit = unknown>(options: DataPlaneOptions<TAud
       return closing;
     },
   };
+  return plane;
+
+  function connectionCount(): Promise<number> {
+    return new Promise((resolve) => server.getConnections((error, count) => resolve(error === null ? count : 0)));
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function ignoreSocketError(): void {

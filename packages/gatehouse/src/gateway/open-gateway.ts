@@ -2,17 +2,19 @@ import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import { AnomalyDetector, type AnomalyCooldown, type AnomalyDimension, type AnomalyWebhookOptions, type FailureLimit } from '../anomaly/index.ts';
+import { AnomalyDetector, anomalySettingsFromConfig, type AnomalyCooldown, type AnomalyDimension, type AnomalySettings, type AnomalyWebhookOptions, type FailureLimit } from '../anomaly/index.ts';
 import { createDecisionLog, type DecisionLog } from '../audit/decision-log.ts';
 import type { Environment, GatehouseConfig } from '../config/index.ts';
-import { createConfigReloader, type ConfigReloader, type ConfigSnapshot, type ReloadResult } from '../config-reload/index.ts';
+import type { ConfigSnapshot, ReloadResult } from '../config-reload/index.ts';
 import type { IssuerServices } from '../issuer/issuer-services.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { createAssertionCache } from './assertion/assertion-cache.ts';
 import { createUpstreamAssertionMinter } from './assertion/mint-upstream-assertion.ts';
-import { createGatewayAuthnChain, createRouteTokenVerifier } from './authn/index.ts';
+import { createRouteTokenVerifier, type RouteTokenVerifier } from './authn/index.ts';
+import { createBrowserSessions, GATEWAY_CLIENT_ID } from './browser-session/index.ts';
 import { createControlApp } from './control-app.ts';
 import { createDataPlane, type DataPlane } from './data-plane.ts';
+import { createGatewayReloader } from './gateway-reloader.ts';
 import { FORWARD_FAILURES, type DataPlaneOptions } from './forward/index.ts';
 import { createDecidePipeline } from './pipeline/decide-request.ts';
 import { DECISION_LINE_REASONS } from './pipeline/gateway-audit.ts';
@@ -33,6 +35,10 @@ export interface OpenGatewayOptions {
   readonly logger?: Logger;
   /** Where decision lines go (a pino destination or anything with write(line)). Default stdout. */
   readonly decisionLogDestination?: DestinationStream;
+  /**
+   * Over the configuration's `anomaly` section, at start and on every reload (for tests): a
+   * dimension given here replaces the file's, cooldown fields one by one, a webhook the file's.
+   */
   readonly anomaly?: {
     readonly limits?: Partial<Readonly<Record<AnomalyDimension, FailureLimit>>>;
     readonly cooldown?: Partial<AnomalyCooldown>;
@@ -64,20 +70,25 @@ export interface OpenGateway {
   /** Reloads configPath: a bad file is rejected and the running configuration keeps serving. */
   reload(): Promise<ReloadResult>;
   close(): Promise<void>;
+  /**
+   * Graceful shutdown: /readyz answers 503 at once, the data plane stops accepting and lets
+   * requests in flight finish for up to `graceMs`, then everything closes. Resolves with the
+   * number of connections cut when the grace ran out.
+   */
+  drain(graceMs: number): Promise<number>;
 }
 
 /**
  * Assembles the gateway (DESIGN.md "The parts"): the data plane with the decide pipeline
  * (pipeline/decide-request.ts), the token verifier on the issuer's keys and revocation lists, the
  * assertion minter, anomaly detection, the decision log and metrics, and the control listener.
- * Routes and policies are the hot-reloadable state; everything else is built once.
+ * Routes, policies and the token verifier (trust, tokens.leeway) are the hot-reloadable state
+ * (gateway-reloader.ts); the anomaly detector takes a reloaded `anomaly` section in place;
+ * everything else is built once.
  */
 export async function openGateway(config: GatehouseConfig, options: OpenGatewayOptions): Promise<OpenGateway> {
   const { issuer, logger } = options;
   const clock = options.clock ?? issuer.clock;
-  const initialState = buildGatewayState(config);
-  const reloader = options.configPath === undefined ? undefined : createGatewayReloader(config, initialState, options);
-  const current = reloader === undefined ? staticSnapshot(config, initialState) : () => reloader.current();
 
   const metrics = createGatewayMetrics({
     reasons: [...DECISION_LINE_REASONS, ...Object.keys(FORWARD_FAILURES)],
@@ -86,29 +97,61 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     defaultMetrics: options.processMetrics,
   });
   const decisionLog = createDecisionLog({ clock, ...(options.decisionLogDestination === undefined ? {} : { destination: options.decisionLogDestination }) });
-  const tokens = await createRouteTokenVerifier({
-    issuer: config.issuer,
-    ownKeys: issuer.keys.keySet,
-    trust: config.trust,
-    isRevoked: issuer.revocations.isRevoked,
-    leewaySeconds: config.tokens.leewaySeconds,
-    clock,
-    onJwksEvent: (event, from) => metrics.recordJwksEvent(event, from),
-  });
+  const tokenVerifierFor = (next: GatehouseConfig): Promise<RouteTokenVerifier> =>
+    createRouteTokenVerifier({
+      issuer: next.issuer,
+      ownKeys: issuer.keys.keySet,
+      trust: next.trust,
+      isRevoked: issuer.revocations.isRevoked,
+      leewaySeconds: next.tokens.leewaySeconds,
+      clock,
+      onJwksEvent: (event, from) => metrics.recordJwksEvent(event, from),
+    });
+  const tokens = await tokenVerifierFor(config);
+  let initialState: GatewayState;
+  try {
+    initialState = buildGatewayState(config, tokens);
+  } catch (error) {
+    await tokens.close();
+    throw error;
+  }
   const anomalies = new AnomalyDetector({
-    ...options.anomaly,
+    ...anomalySettings(config, options.anomaly),
     recordSecurityEvent: (event) => issuer.recordSecurityEvent(event),
     ...(logger === undefined ? {} : { log: logger }),
     clock,
   });
+  const reloader =
+    options.configPath === undefined
+      ? undefined
+      : createGatewayReloader({
+          path: options.configPath,
+          ...(options.env === undefined ? {} : { env: options.env }),
+          watch: options.watch ?? true,
+          initial: { config, state: initialState },
+          tokenVerifierFor,
+          logger,
+          onSwap(next, previous) {
+            if (isDeepStrictEqual(next.config.anomaly, previous.config.anomaly)) return;
+            try {
+              anomalies.reconfigure(anomalySettings(next.config, options.anomaly));
+            } catch (error) {
+              // The schema admits only what the detector takes; this would be a bug, not a bad file.
+              logger?.error({ err: error }, 'the reloaded anomaly section could not be applied; anomaly detection keeps its settings');
+            }
+          },
+        });
+  const current = reloader === undefined ? staticSnapshot(config, initialState) : () => reloader.current();
   const decide = createDecidePipeline({
     state: () => current().state,
-    authenticators: createGatewayAuthnChain(tokens),
     anomalies,
     assertions: createAssertionCache(createUpstreamAssertionMinter({ issuer: config.issuer, keys: issuer.keys, clock }), issuer.keys, clock),
     clock,
     observeTokenVerify: (seconds) => metrics.observeTokenVerify(seconds),
+    browserSessions: createBrowserSessions({ issuer, anomalies, clock, ...(logger === undefined ? {} : { logger }) }),
   });
+  // The issuer learns the gateway's client from the running routes: a reload that adds a login host changes it too.
+  const unregisterClient = issuer.clients.provideBuiltIn(GATEWAY_CLIENT_ID, () => current().state.browserLogin.client);
   const dataPlane = createDataPlane({ ...options.dataPlane, decide, onResult: createDecisionRecorder(decisionLog, metrics) });
 
   let listening = false;
@@ -142,13 +185,20 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
       if (reloader === undefined) return Promise.reject(new Error('openGateway: reload() needs the configPath option'));
       return reloader.reload();
     },
+    async drain(this: OpenGateway, graceMs: number) {
+      listening = false;
+      const cut = await dataPlane.drain(graceMs);
+      await this.close();
+      return cut;
+    },
     close() {
       closing ??= (async () => {
         listening = false;
         await reloader?.close();
         await Promise.all([dataPlane.close(), controlApp.close()]);
-        await tokens.close();
+        await current().state.tokens.close();
         await anomalies.flush();
+        unregisterClient();
         decisionLog.flush();
       })();
       return closing;
@@ -156,30 +206,16 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
   };
 }
 
-function createGatewayReloader(config: GatehouseConfig, state: GatewayState, options: OpenGatewayOptions): ConfigReloader<GatewayState> {
-  const { logger } = options;
-  const watch = options.watch ?? true;
-  return createConfigReloader<GatewayState>({
-    path: options.configPath!,
-    ...(options.env === undefined ? {} : { env: options.env }),
-    build: buildGatewayState,
-    initial: { config, state },
-    watch,
-    signal: watch ? 'SIGHUP' : null,
-    onSwap(next, previous, warnings) {
-      logger?.info({ routes: next.config.routes.length, warnings: warnings.length }, 'gateway configuration reloaded');
-      // The token verifier (trusted issuers, leeway) is built once: say so rather than pretend.
-      if (!isDeepStrictEqual(next.config.trust, previous.config.trust) || next.config.tokens.leewaySeconds !== previous.config.tokens.leewaySeconds) {
-        logger?.warn({}, 'trust and tokens.leeway changes take effect on the next restart');
-      }
-    },
-    onRejected(error) {
-      logger?.error({ err: error }, 'gateway configuration reload rejected; the running configuration stays');
-    },
-    onWatchError(error) {
-      logger?.error({ err: error }, 'configuration file watch failed; reload on SIGHUP or through the API');
-    },
-  });
+/** The file's anomaly section with the openGateway `anomaly` option over it. */
+function anomalySettings(config: GatehouseConfig, override: OpenGatewayOptions['anomaly']): AnomalySettings {
+  const fromFile = anomalySettingsFromConfig(config.anomaly);
+  if (override === undefined) return fromFile;
+  const webhook = override.webhook ?? fromFile.webhook;
+  return {
+    limits: { ...fromFile.limits, ...override.limits },
+    cooldown: { ...fromFile.cooldown, ...override.cooldown },
+    ...(webhook === undefined ? {} : { webhook }),
+  };
 }
 
 function staticSnapshot(config: GatehouseConfig, state: GatewayState): () => ConfigSnapshot<GatewayState> {

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     const { config, warnings } = await loadConfig(DESIGN_EXAMPLE, { env: { BILLING_SECRET: SECRET } });
     assert.deepEqual(warnings, []);
     assert.equal(config.issuer, 'https://auth.example.com');
-    assert.deepEqual(config.listen, { gateway: { host: '0.0.0.0', port: 8080 }, control: { host: '0.0.0.0', port: 4000 } });
+    assert.deepEqual(config.listen, { gateway: { host: '0.0.0.0', port: 8080 }, issuer: { host: '0.0.0.0', port: 9000 }, control: { host: '0.0.0.0', port: 4000 } });
     // sqlite paths resolve against the configuration file's directory.
     assert.deepEqual(config.store, { dialect: 'sqlite', filename: join(FIXTURES, 'data', 'gatehouse.db') });
     assert.deepEqual(config.keys, { algorithm: 'ES256', rotateEverySeconds: 86_400, masterKeyFile: null });

@@ -45,7 +45,7 @@ describe('routes', () => {
   });
 
   it('login is browser or absent; stripHeaders are header names, lowercased, never framing headers', () => {
-    const { config } = parse(route('    match: {}', '    upstream: http://127.0.0.1:1', '    login: browser', '    stripHeaders: [X-Forwarded-User, x-debug-as]'));
+    const { config } = parse(route('    match: { host: app.example.com }', '    upstream: http://127.0.0.1:1', '    login: browser', '    stripHeaders: [X-Forwarded-User, x-debug-as]'));
     assert.equal(config.routes[0]!.login, 'browser');
     assert.deepEqual(config.routes[0]!.stripHeaders, ['x-forwarded-user', 'x-debug-as']);
     const issues = issuesOf(route('    match: {}', '    upstream: http://127.0.0.1:1', '    stripHeaders: [Host, "x user", x-a, X-A]'));

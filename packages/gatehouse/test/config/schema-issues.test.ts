@@ -336,13 +336,16 @@ describe('configuration issues', () => {
     it('listen takes defaults per listener, IPv4, [IPv6] or hostnames', () => {
       assert.deepEqual(parse(yaml('issuer: https://auth.example.com')).config.listen, {
         gateway: { host: '0.0.0.0', port: 8080 },
+        issuer: { host: '0.0.0.0', port: 9000 },
         control: { host: '0.0.0.0', port: 4000 },
       });
       assert.deepEqual(parse(yaml('issuer: https://auth.example.com', 'listen: { gateway: "[::]:443", control: localhost:0 }')).config.listen, {
         gateway: { host: '::', port: 443 },
+        issuer: { host: '0.0.0.0', port: 9000 },
         control: { host: 'localhost', port: 0 },
       });
-      assert.deepEqual(parse(yaml('issuer: https://auth.example.com', 'listen: { control: 127.0.0.1:9000 }')).config.listen.gateway, { host: '0.0.0.0', port: 8080 });
+      assert.deepEqual(parse(yaml('issuer: https://auth.example.com', 'listen: { control: 127.0.0.1:9001 }')).config.listen.gateway, { host: '0.0.0.0', port: 8080 });
+      assert.deepEqual(parse(yaml('issuer: https://auth.example.com', 'listen: { issuer: 127.0.0.1:9443 }')).config.listen.issuer, { host: '127.0.0.1', port: 9443 });
     });
 
     it('listen refuses bad addresses and two listeners on one port', () => {
@@ -350,6 +353,10 @@ describe('configuration issues', () => {
       assert.deepEqual(issues.map((issue) => [issue.path, issue.column]), [['listen.gateway', 20], ['listen.control', 44]]);
       const clash = onlyIssue(yaml('issuer: https://auth.example.com', 'listen: { gateway: 127.0.0.1:8080, control: 0.0.0.0:8080 }'));
       assert.deepEqual(where(clash), { kind: 'conflict', line: 2, column: 45, path: 'listen.control' });
+      assert.match(clash.message, /gateway and control both on port 8080/);
+      const issuerClash = onlyIssue(yaml('issuer: https://auth.example.com', 'listen: { issuer: 127.0.0.1:4000 }'));
+      assert.deepEqual(where(issuerClash), { kind: 'conflict', line: 2, column: 19, path: 'listen.issuer' });
+      assert.match(issuerClash.message, /issuer and control both on port 4000/);
     });
 
     it('store is sqlite or postgres', () => {

@@ -1,3 +1,4 @@
+import { GATEWAY_CLIENT_ID } from '../../gateway/browser-session/gateway-client.ts';
 import { describeSecretFound } from '../describe-found.ts';
 import { booleanValue, childAt, didYouMean, INVALID, listOf, nonEmptyString, optional, readFields, reader, reject, required, stringValue, warn, type Reader, type ValueAt } from '../readers.ts';
 import { SecretString } from '../secret.ts';
@@ -53,6 +54,10 @@ export const client: Reader<ClientConfig> = reader('a client: a mapping with id,
     consistent = false;
     reject(at, expected, { kind: 'conflict', ...(hint === undefined ? {} : { hint }), ...(found === undefined ? {} : { found }) });
   };
+
+  if (fields.id === GATEWAY_CLIENT_ID) {
+    conflict(mapping.at('id')!, `a client id other than ${GATEWAY_CLIENT_ID}`, 'that id is reserved for the gateway\'s built-in client, which the login: browser routes define');
+  }
 
   const isPublic = fields.public === true;
   const secretAt = mapping.at('secret');

@@ -5,20 +5,29 @@ import { listenAddress } from '../values/listen-address.ts';
 
 const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::']);
 
-/** `listen: { gateway, control }`; either may be left out (defaults 0.0.0.0:8080 and 0.0.0.0:4000). */
-export const listenSection: Reader<ListenConfig> = reader('a mapping with gateway and control (host:port)', (value) => {
+/**
+ * `listen: { gateway, issuer, control }`; any may be left out (defaults 0.0.0.0:8080, 0.0.0.0:9000
+ * and 0.0.0.0:4000). No two may bind the same port.
+ */
+export const listenSection: Reader<ListenConfig> = reader('a mapping with gateway, issuer and control (host:port)', (value) => {
   const read = readFields(value, {
     gateway: optional(listenAddress, DEFAULT_LISTEN.gateway),
+    issuer: optional(listenAddress, DEFAULT_LISTEN.issuer),
     control: optional(listenAddress, DEFAULT_LISTEN.control),
   }, listenSection.expected);
   const fields = read === INVALID ? undefined : read.complete();
   if (read === INVALID || fields === undefined) return INVALID;
-  const { gateway, control } = fields;
-  if (overlaps(gateway, control)) {
-    const at = read.mapping.at('control') ?? read.mapping.at('gateway') ?? value;
-    return reject(at, 'an address that does not collide with the other listener', { kind: 'conflict', found: `both listeners on port ${control.port}` });
+  const { gateway, issuer, control } = fields;
+  const names = ['gateway', 'issuer', 'control'] as const;
+  for (let later = 1; later < names.length; later++) {
+    for (let earlier = 0; earlier < later; earlier++) {
+      const [a, b] = [names[earlier]!, names[later]!];
+      if (!overlaps(fields[a], fields[b])) continue;
+      const at = read.mapping.at(b) ?? read.mapping.at(a) ?? value;
+      return reject(at, 'an address that does not collide with the other listeners', { kind: 'conflict', found: `${a} and ${b} both on port ${fields[b].port}` });
+    }
   }
-  return { gateway, control };
+  return { gateway, issuer, control };
 });
 
 /** Two binds collide on the same port when the hosts are equal or either is a wildcard. Port 0 never collides. */

@@ -57,8 +57,16 @@ export function route(knownAudiences: ReadonlySet<string> | undefined): Reader<R
     const { mapping } = fields;
     const complete = fields.complete();
     if (complete === undefined) return INVALID;
+    if (complete.login === 'browser' && (complete.match.host === null || complete.match.host.startsWith('*.'))) {
+      return reject(mapping.at('login')!, 'login: browser only on a route with an exact match.host', {
+        kind: 'conflict',
+        found: complete.match.host === null ? 'a route for any host' : `the wildcard host ${JSON.stringify(complete.match.host)}`,
+        hint: 'the sign-in callback URL, https://{host}/.gatehouse/callback, is built from match.host',
+      });
+    }
     const audienceAt = mapping.at('audience')!;
-    if (knownAudiences !== undefined && !knownAudiences.has(complete.audience)) {
+    // A login route's audience is the gateway's own client's (browser-session/gateway-client.ts).
+    if (knownAudiences !== undefined && complete.login !== 'browser' && !knownAudiences.has(complete.audience)) {
       warn(audienceAt, `no client or trusted issuer has the audience ${JSON.stringify(complete.audience)}: no token will be accepted here`);
     }
     if (complete.allow.length === 0) warn(mapping.at('allow') ?? value, 'this route has no allow rule, so it refuses every request');

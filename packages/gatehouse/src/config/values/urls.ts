@@ -2,13 +2,15 @@ import type { JwksSource } from '../types.ts';
 import { INVALID, reader, reject, stringValue, type Reader, type ValueAt } from '../readers.ts';
 import { resolveFilePath } from './file-path.ts';
 
-/** Plain http is accepted only where it cannot cross a network: for local development. */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Plain http is accepted only where it cannot cross a network: for local development. As URL#hostname gives them. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 interface UrlRules {
   readonly protocols: readonly string[];
   readonly httpOnLoopback?: boolean;
   readonly query?: boolean;
+  /** Refusals show the scheme and host only: the rest of a webhook URL is often its secret. */
+  readonly hidePath?: boolean;
 }
 
 /** A password in a URL's userinfo, replaced on the text so that malformed URLs are redacted too. */
@@ -16,11 +18,17 @@ function withoutPassword(text: string): string {
   return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*):[^@]*@/, '$1:***@');
 }
 
+/** The text up to the end of its host, `…` for the rest. */
+function withoutPath(text: string): string {
+  const authority = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/?#]*/.exec(text)![0];
+  return authority.length === text.length ? text : `${authority}…`;
+}
+
 /** Parses and checks an absolute URL; reports and returns undefined when it breaks a rule. */
 function checkUrl(value: ValueAt, expected: string, rules: UrlRules): URL | undefined {
   const text = stringValue(value);
   const refuse = (hint: string | undefined): undefined => {
-    const shown = text === undefined || (value.node.kind === 'scalar' && value.node.substituted) ? {} : { found: JSON.stringify(withoutPassword(text)) };
+    const shown = text === undefined || (value.node.kind === 'scalar' && value.node.substituted) ? {} : { found: JSON.stringify(rules.hidePath === true ? withoutPath(withoutPassword(text)) : withoutPassword(text)) };
     reject(value, expected, { ...shown, ...(hint === undefined ? {} : { hint }) });
     return undefined;
   };
@@ -71,4 +79,10 @@ export const jwksSource: Reader<JwksSource> = reader('an https URL or the path o
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)) return { kind: 'file', path: resolveFilePath(value, text) };
   const url = checkUrl(value, jwksSource.expected, { protocols: ['https:'], query: true });
   return url === undefined ? INVALID : { kind: 'remote', url: url.href };
+});
+
+/** The anomaly webhook: normalized; never shown whole in a refusal. */
+export const webhookUrl: Reader<string> = reader('an absolute https URL without credentials or fragment (http only for localhost, 127.0.0.1 or [::1])', (value) => {
+  const url = checkUrl(value, webhookUrl.expected, { protocols: ['https:'], httpOnLoopback: true, query: true, hidePath: true });
+  return url === undefined ? INVALID : url.href;
 });

@@ -1,6 +1,7 @@
 import {
   createRemoteKeySource,
   createVerifier,
+  GatehouseError,
   loadKeySetFile,
   type AccessTokenClaims,
   type JwksEvent,
@@ -62,7 +63,11 @@ export interface RouteTokenVerifier {
   verifyForRoute(token: string, route: RouteConfig, authenticator: string): AuthnOutcome | Promise<AuthnOutcome>;
   /** Resolves once every remote JWKS has been fetched once (or failed to be): await at startup for warm keys. */
   ready(): Promise<void>;
-  /** Stops the JWKS clients. */
+  /**
+   * Stops the JWKS clients, once every verification already waiting on a key fetch has its answer
+   * (closing aborts the fetch under way, which such a verification may be waiting on). For a
+   * verifier a reload replaced: no request starts on it any more, and none it started fails for it.
+   */
   close(): Promise<void>;
 }
 
@@ -78,15 +83,16 @@ const OWN_TOKENS: IdentityMapping = Object.freeze({ rolesClaim: Object.freeze(['
 /**
  * Builds the gateway's token verifier: one createVerifier holding our issuer and every trust
  * entry. Asynchronous because local JWKS files are read here, once (a bad file stops the start,
- * with its path in the error); remote JWKS are fetched lazily or by ready().
+ * or fails the reload, with the trust entry and the file's path in the error); remote JWKS are
+ * fetched lazily or by ready().
  */
 export async function createRouteTokenVerifier(options: RouteTokenVerifierOptions): Promise<RouteTokenVerifier> {
   const profiles = new Map<string, IssuerProfile>([[options.issuer, { audiences: null, mapping: OWN_TOKENS }]]);
   const issuers: TrustedIssuer[] = [{ issuer: options.issuer, keys: options.ownKeys }];
   const remoteSources: RemoteKeySource[] = [];
   try {
-    for (const entry of options.trust) {
-      issuers.push({ issuer: entry.issuer, keys: await trustedKeys(entry), typ: entry.typ, requiredClaims: TRUSTED_ISSUER_REQUIRED_CLAIMS });
+    for (const [index, entry] of options.trust.entries()) {
+      issuers.push({ issuer: entry.issuer, keys: await trustedKeys(entry, index), typ: entry.typ, requiredClaims: TRUSTED_ISSUER_REQUIRED_CLAIMS });
       profiles.set(entry.issuer, { audiences: new Set(entry.audiences), mapping: Object.freeze({ rolesClaim: entry.rolesClaim, readScp: true }) });
     }
   } catch (error) {
@@ -103,8 +109,16 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
     cache: options.cache,
   });
 
-  async function trustedKeys(entry: TrustedIssuerConfig): Promise<KeySource> {
-    if (entry.jwks.kind === 'file') return loadKeySetFile(entry.jwks.path, { algorithms: entry.algorithms });
+  async function trustedKeys(entry: TrustedIssuerConfig, index: number): Promise<KeySource> {
+    if (entry.jwks.kind === 'file') {
+      try {
+        return await loadKeySetFile(entry.jwks.path, { algorithms: entry.algorithms });
+      } catch (error) {
+        // The file's path alone does not say which entry of the configuration to fix.
+        if (error instanceof GatehouseError) throw new GatehouseError(error.code, `trust[${index}] (${entry.issuer}): ${error.message}`, { cause: error });
+        throw error;
+      }
+    }
     const onJwksEvent = options.onJwksEvent;
     const source = createRemoteKeySource(entry.jwks.url, {
       ...options.remoteJwks,
@@ -133,6 +147,9 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
     return { kind: 'authenticated', authenticator, identity: mapped.identity, verified: result, notes: mapped.notes };
   }
 
+  /** Verifications waiting on a key fetch: close() lets them finish. */
+  const waiting = new Set<Promise<unknown>>();
+
   return {
     verifyForRoute(token, route, authenticator) {
       const audience = { audience: route.audience };
@@ -140,7 +157,11 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
       // Only these two can be cured by fetching keys; verify() does that (rate-limited by the key
       // source) and verifies again. Everything else is answered without a microtask.
       if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'keys_unavailable')) {
-        return verifier.verify(token, audience).then((retried) => outcomeOf(retried, route, authenticator));
+        const retried = verifier.verify(token, audience).then((settled) => outcomeOf(settled, route, authenticator));
+        waiting.add(retried);
+        const done = (): void => void waiting.delete(retried);
+        retried.then(done, done);
+        return retried;
       }
       return outcomeOf(result, route, authenticator);
     },
@@ -148,6 +169,7 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
       await Promise.all(remoteSources.map((source) => source.ready()));
     },
     async close() {
+      await Promise.allSettled(waiting);
       await Promise.all(remoteSources.map((source) => source.close()));
     },
   };

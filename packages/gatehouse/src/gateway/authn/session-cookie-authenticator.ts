@@ -16,7 +16,7 @@ export const ACCESS_TOKEN_COOKIE = '__Host-gatehouse-access';
  * cookie looks: no credential). The cookie named twice is refused: which one a server picks is
  * exactly what cookie-tossing attacks play on. Issuing and renewing the cookie, and the Origin
  * check that cookie credentials need on state-changing requests, belong to the browser-session
- * flow; the gateway knows a cookie was used from `authenticator` in the outcome.
+ * flow (gateway/browser-session/); the gateway knows a cookie was used from `authenticator` in the outcome.
  */
 export function createSessionCookieAuthenticator(tokens: RouteTokenVerifier): Authenticator {
   return {
@@ -42,7 +42,7 @@ export function createSessionCookieAuthenticator(tokens: RouteTokenVerifier): Au
  * exactly; whitespace around pairs is tolerated. Values are taken as they are: a quoted or
  * otherwise altered token is then refused by the verifier, not repaired here.
  */
-function cookieValues(header: string, name: string): string[] {
+export function cookieValues(header: string, name: string): string[] {
   const values: string[] = [];
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');

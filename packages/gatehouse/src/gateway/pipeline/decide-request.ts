@@ -5,17 +5,18 @@ import { tooManyRequests } from '../../anomaly/index.ts';
 import type { RouteConfig } from '../../config/index.ts';
 import type { Decision } from '../../policy/index.ts';
 import type { AssertionCache } from '../assertion/assertion-cache.ts';
-import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Authenticator, type Refused } from '../authn/index.ts';
+import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Refused } from '../authn/index.ts';
+import { signInRedirect, type BrowserSessions } from '../browser-session/index.ts';
 import type { DecideHook, RequestContext, Verdict } from '../forward/index.ts';
 import type { GatewayAudit } from './gateway-audit.ts';
 import type { GatewayState, RoutePlan } from './gateway-state.ts';
 import { createIdentityForwarding, IDENTITY_HEADERS } from './identity-headers.ts';
 import { REFUSALS, type RefusalResponse } from './refusal-responses.ts';
+import { sameOrigin } from './same-origin.ts';
 
 export interface DecidePipelineOptions {
-  /** The running state (routes, policies): read once per request. */
+  /** The running state (routes, policies, the authenticators on the trust of that configuration): read once per request. */
   readonly state: () => GatewayState;
-  readonly authenticators: readonly Authenticator[];
   readonly anomalies: AnomalyDetector;
   /** Identity headers and upstream assertions, one signature per token and route for half the assertion's life. */
   readonly assertions: AssertionCache;
@@ -23,6 +24,8 @@ export interface DecidePipelineOptions {
   readonly clock: () => number;
   /** Seconds one authentication took (cache hit or full verify). */
   readonly observeTokenVerify?: (seconds: number) => void;
+  /** The `/.gatehouse/` endpoints on login hosts, and page loads sent to sign in on `login: browser` routes. */
+  readonly browserSessions?: BrowserSessions;
 }
 
 type GatewayVerdict = Verdict<GatewayAudit>;
@@ -34,25 +37,31 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The gateway's decide hook, one step after another; every refusal ends the request here, before
  * any upstream is contacted, with a generic body and the precise reason in the audit record:
  *
+ *  0. own paths  — on a host with a `login: browser` route, /.gatehouse/… is the gateway's
+ *                  (browser-session/: callback, silent renewal, logout), never forwarded
  *  1. route      — the route table (bad_host, bad_path → 400; no_route, method_not_allowed → 404)
  *  2. address    — a blocked client address is answered 429 before any signature is checked
  *  3. authn      — Bearer header, then session cookie; a refused credential → 401 invalid_token
  *                  (and counted by the anomaly detector)
  *  4. subject    — a blocked verified subject → 429
  *  5. origin     — a state-changing request on a cookie credential must come from the same host (CSRF)
- *  6. authz      — the route's policy: deny → 401 (anonymous) or 403 insufficient_scope
+ *  6. authz      — the route's policy: deny → 401 (anonymous) or 403 insufficient_scope; on a
+ *                  `login: browser` route a page load that would get a 401 (no credential, or a
+ *                  refused session cookie) is sent to sign in (302) instead
  *  7. forward    — identity headers and a signed assertion for the identity, route and audience
  *
  * Synchronous throughout for a cached token with a cached assertion (no microtask, no promise).
  */
 export function createDecidePipeline(options: DecidePipelineOptions): DecideHook<GatewayAudit> {
-  const { anomalies, authenticators, assertions, clock } = options;
+  const { anomalies, assertions, clock } = options;
   const observeTokenVerify = options.observeTokenVerify ?? (() => {});
   const forwarding = createIdentityForwarding();
 
   return function decideGatewayRequest(request: IncomingMessage, context: RequestContext): GatewayVerdict | Promise<GatewayVerdict> {
     const state = options.state();
     const method = request.method ?? '';
+    const ownEndpoint = options.browserSessions?.endpointFor(request, state.browserLogin);
+    if (ownEndpoint !== undefined) return ownEndpoint(request, context);
     const lookup = state.routes.match(request.headers.host, request.url ?? '', method);
     if (lookup.route === null) {
       const response = lookup.reason === 'bad_host' || lookup.reason === 'bad_path' ? REFUSALS.badRequest : REFUSALS.notFound;
@@ -65,7 +74,7 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
     if (addressBlock !== undefined) return respond(tooManyRequests(addressBlock.retryAfterSeconds), denied(route.id, 'anomaly_blocked'));
 
     const started = performance.now();
-    const authn = authenticate(authenticators, request, route);
+    const authn = authenticate(state.authenticators, request, route);
     if (authn instanceof Promise) {
       return authn.then((settled) => {
         observeTokenVerify((performance.now() - started) / 1000);
@@ -76,7 +85,10 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
     return authorize(authn);
 
     function authorize(authn: AuthnResult): GatewayVerdict | Promise<GatewayVerdict> {
-      if (authn.kind === 'refused') return refuseCredential(authn, route, context);
+      if (authn.kind === 'refused') {
+        const refusal = refuseCredential(authn, route, context);
+        return authn.authenticator === SESSION_COOKIE_AUTHENTICATOR_ID ? orSignIn(refusal) : refusal;
+      }
       const verified = authn.kind === 'authenticated' ? authn : null;
       if (verified !== null) {
         const claims = verified.verified.claims;
@@ -88,9 +100,16 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
       }
       const decision = plan.policy.decide({ identity: authn.identity, method, path, ip: context.clientIp, headers: request.headers, now: clock() });
       if (decision.effect === 'deny') {
-        return respond(decision.status === 401 ? REFUSALS.unauthenticated : REFUSALS.insufficientScope, denied(route.id, decision.reason, verified, decision));
+        if (decision.status === 401) return orSignIn(respond(REFUSALS.unauthenticated, denied(route.id, decision.reason, verified, decision)));
+        return respond(REFUSALS.insufficientScope, denied(route.id, decision.reason, verified, decision));
       }
       return forward(route, `${path}${search}`, decision, verified);
+    }
+
+    /** A 401 on a `login: browser` route: a page load is sent to sign in instead, with the same decision line. */
+    function orSignIn(refusal: GatewayVerdict): GatewayVerdict {
+      if (route.login !== 'browser' || options.browserSessions === undefined || refusal.audit === undefined) return refusal;
+      return signInRedirect(request, context.websocket, `${path}${search}`, refusal.audit) ?? refusal;
     }
   };
 
@@ -134,32 +153,25 @@ function respond(response: RefusalResponse, audit: GatewayAudit): GatewayVerdict
 }
 
 function denied(route: string | null, reason: GatewayAudit['reason'], verified: Authenticated | null = null, decision?: Decision): GatewayAudit {
-  return { ...identityFacts(verified), route, decision: 'deny', reason, ruleId: decision?.ruleId ?? null };
+  return audited(route, 'deny', reason, decision?.ruleId ?? null, verified);
 }
 
 function allowed(route: string, decision: Decision, verified: Authenticated | null): GatewayAudit {
-  return { ...identityFacts(verified), route, decision: 'allow', reason: null, ruleId: decision.ruleId };
+  return audited(route, 'allow', null, decision.ruleId, verified);
 }
 
-function identityFacts(verified: Authenticated | null): Pick<GatewayAudit, 'sub' | 'clientId' | 'jti' | 'kid'> {
-  if (verified === null) return { sub: null, clientId: null, jti: null, kid: null };
+/** One literal of one shape, no spreads: this runs on every request. */
+function audited(route: string | null, decision: GatewayAudit['decision'], reason: GatewayAudit['reason'], ruleId: string | null, verified: Authenticated | null): GatewayAudit {
+  if (verified === null) return { route, decision, reason, ruleId, sub: null, clientId: null, jti: null, kid: null };
   const claims = verified.verified.claims;
   return {
+    route,
+    decision,
+    reason,
+    ruleId,
     sub: claims.sub,
     clientId: typeof claims.client_id === 'string' ? claims.client_id : null,
     jti: typeof claims.jti === 'string' ? claims.jti : null,
     kid: verified.verified.kid,
   };
-}
-
-/** The Origin header names the host the request was sent to (the browser's same-origin signal for cookie credentials). */
-function sameOrigin(request: IncomingMessage): boolean {
-  const origin = request.headers.origin;
-  const host = request.headers.host;
-  if (typeof origin !== 'string' || typeof host !== 'string' || origin === 'null') return false;
-  try {
-    return new URL(origin).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
 }

@@ -1,15 +1,18 @@
 import type { ReasonCode } from '@gatehouse/verify';
 import { DECISION_REASONS } from '../../policy/index.ts';
+import { BROWSER_SESSION_REASONS } from '../browser-session/browser-session-reasons.ts';
 import { ROUTE_REFUSALS } from '../routing/index.ts';
 
 /**
- * Refusals the gateway's own pipeline decides, besides token reasons (the verify SDK's registry)
- * and policy reasons (policy/compile-policy.ts). Stable codes: the audit log and metrics use them.
+ * Refusals the gateway's own pipeline decides, and the outcomes of its browser-session endpoints,
+ * besides token reasons (the verify SDK's registry) and policy reasons (policy/compile-policy.ts).
+ * Stable codes: the audit log and metrics use them.
  */
 export const GATEWAY_REASONS = {
   ...ROUTE_REFUSALS,
   anomaly_blocked: 'The client address or the verified subject is blocked for too many refused tokens (429 with Retry-After).',
   origin_mismatch: 'A state-changing request authenticated by the session cookie came without an Origin naming the requested host (CSRF): 403.',
+  ...BROWSER_SESSION_REASONS,
 } as const;
 
 export type GatewayReason = keyof typeof GATEWAY_REASONS;

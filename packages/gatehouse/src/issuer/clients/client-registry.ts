@@ -10,10 +10,13 @@ export interface RegisteredClient {
   readonly grants: readonly GrantType[];
   readonly scopes: readonly string[];
   readonly audiences: readonly string[];
-  /** Compared exactly, character for character. */
+  /** Compared exactly, character for character (redirect-uri-match.ts; the one exception is `loopbackRedirects`). */
   readonly redirectUris: readonly string[];
   readonly roles: readonly string[];
-  readonly source: 'config' | 'store';
+  /** `builtin`: defined by another part of this process (the gateway's client), never by configuration or the store. */
+  readonly source: 'config' | 'store' | 'builtin';
+  /** RFC 8252 §7.3 for the loopback entries of redirectUris: any port, http too. Only the gateway's built-in client has it. */
+  readonly loopbackRedirects?: boolean;
 }
 
 interface ClientWithSecret extends RegisteredClient {
@@ -22,11 +25,13 @@ interface ClientWithSecret extends RegisteredClient {
 
 /**
  * The configuration's clients (secrets hashed once, here) merged with those added through the
- * CLI and kept in the store. A configured client wins over a stored one with the same id.
+ * CLI and kept in the store, and the built-in clients other parts of the process provide (the
+ * gateway's). A built-in client wins over every other with its id; a configured one over a stored one.
  */
 export class ClientRegistry {
   readonly #configured: ReadonlyMap<string, ClientWithSecret>;
   readonly #stored: ClientRepository;
+  readonly #builtIn = new Map<string, () => RegisteredClient | undefined>();
 
   constructor(configured: readonly ClientConfig[], stored: ClientRepository) {
     this.#configured = new Map(configured.map((client) => [client.id, {
@@ -41,6 +46,19 @@ export class ClientRegistry {
       secretHash: client.public ? null : hashClientSecret(client.secret.reveal()),
     }]));
     this.#stored = stored;
+  }
+
+  /**
+   * Registers a built-in client: `current()` gives its definition as it is now (the gateway's
+   * client follows the running routes, reloads included), or undefined while it has none. Its id
+   * is reserved: it wins over a configured or stored client of the same id, which then never
+   * answers. Built-in clients are public (no secret). Returns the function that unregisters it.
+   */
+  provideBuiltIn(id: string, current: () => RegisteredClient | undefined): () => void {
+    this.#builtIn.set(id, current);
+    return () => {
+      if (this.#builtIn.get(id) === current) this.#builtIn.delete(id);
+    };
   }
 
   async find(id: string): Promise<RegisteredClient | undefined> {
@@ -60,11 +78,18 @@ export class ClientRegistry {
   }
 
   async list(): Promise<RegisteredClient[]> {
-    const stored = (await this.#stored.list()).filter((client) => !this.#configured.has(client.id)).map(fromStore);
-    return [...[...this.#configured.values()].map(withoutSecret), ...stored.map(withoutSecret)];
+    const builtIn = [...this.#builtIn.values()].map((current) => current()).filter((client) => client !== undefined);
+    const configured = [...this.#configured.values()].filter((client) => !this.#builtIn.has(client.id));
+    const stored = (await this.#stored.list()).filter((client) => !this.#configured.has(client.id) && !this.#builtIn.has(client.id)).map(fromStore);
+    return [...builtIn, ...configured.map(withoutSecret), ...stored.map(withoutSecret)];
   }
 
   async #find(id: string): Promise<ClientWithSecret | undefined> {
+    const builtIn = this.#builtIn.get(id);
+    if (builtIn !== undefined) {
+      const client = builtIn();
+      return client === undefined ? undefined : { ...client, secretHash: null };
+    }
     const configured = this.#configured.get(id);
     if (configured !== undefined) return configured;
     const stored = await this.#stored.find(id);

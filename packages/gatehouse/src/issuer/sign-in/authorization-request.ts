@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../clients/client-registry.ts';
+import { redirectUriRegistered } from '../clients/redirect-uri-match.ts';
 import type { OAuthErrorCode } from '../oauth-error.ts';
 import type { PageErrorCode } from './page-errors.ts';
 import { readParameter, singleParameter, type RawParameters } from './request-parameters.ts';
@@ -88,8 +89,8 @@ export async function checkAuthorizationRequest(params: RawParameters, findClien
   if (client === undefined) return { kind: 'unredirectable', error: 'invalid_client', reason: 'unknown client_id' };
   const redirect = readParameter(params, 'redirect_uri');
   if (redirect.kind !== 'one') return { kind: 'unredirectable', error: 'invalid_redirect_uri', reason: `redirect_uri is ${redirect.kind}` };
-  // Exact string comparison (OAuth 2.1 §2.3.1): no prefix, no normalization, no wildcard.
-  if (!client.redirectUris.includes(redirect.value)) return { kind: 'unredirectable', error: 'invalid_redirect_uri', reason: 'redirect_uri is not registered for the client' };
+  // Exact string comparison (OAuth 2.1 §2.3.1): no prefix, no normalization, no wildcard (loopback ports aside: redirect-uri-match.ts).
+  if (!redirectUriRegistered(client, redirect.value)) return { kind: 'unredirectable', error: 'invalid_redirect_uri', reason: 'redirect_uri is not registered for the client' };
   const redirectUri = redirect.value;
 
   // From here on errors go back to the client. `state` is echoed only if it is well-formed.
@@ -161,7 +162,7 @@ export function clientStillAllows(client: RegisteredClient | undefined, request:
   return (
     client !== undefined &&
     client.grants.includes('authorization_code') &&
-    client.redirectUris.includes(request.redirectUri) &&
+    redirectUriRegistered(client, request.redirectUri) &&
     request.scope.split(' ').every((scope) => scope === '' || client.scopes.includes(scope)) &&
     (request.audience === null || client.audiences.includes(request.audience))
   );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DecisionLogLine } from '../../../src/audit/decision-log.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import { openGateway, type OpenGateway, type OpenGatewayOptions } from '../../../src/gateway/open-gateway.ts';
-import { startIssuer, TEST_SECRETS, type IssuerHarness } from '../../support/issuer-harness.ts';
+import { startIssuer, TEST_SECRETS, type HarnessOptions, type IssuerHarness } from '../../support/issuer-harness.ts';
 import { startUpstream, type TestUpstream } from './test-upstream.ts';
 
 export interface GatewayHarness {
@@ -27,6 +27,8 @@ export interface GatewayHarness {
   /** Rewrites the configuration file with these routes (YAML list items, indented by two spaces). */
   writeRoutes(routesYaml: string): Promise<void>;
   writeConfigText(text: string): Promise<void>;
+  /** Rewrites the configuration file with the standard routes and this top-level YAML after them (an anomaly or trust section). */
+  writeExtraConfig(extraConfig: string): Promise<void>;
   /** An access token from the issuer's token endpoint: client_credentials for billing-svc. */
   billingToken(): Promise<string>;
   close(): Promise<void>;
@@ -52,19 +54,30 @@ export const STANDARD_ROUTES = `
     allow: [ { role: billing } ]
 `;
 
-export async function startGatewayHarness(options: { anomaly?: OpenGatewayOptions['anomaly'] } = {}): Promise<GatewayHarness> {
-  const issuer = await startIssuer();
+export interface GatewayHarnessOptions {
+  readonly anomaly?: OpenGatewayOptions['anomaly'];
+  /** The routes to start with (as for writeRoutes); default STANDARD_ROUTES. */
+  readonly routes?: string;
+  /** For the issuer: its clock (the gateway's too), tokens section, extra clients. */
+  readonly issuer?: HarnessOptions;
+  /** Top-level YAML after the routes (an anomaly or trust section), in the file at start and in every writeRoutes. */
+  readonly extraConfig?: string;
+}
+
+export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
+  const issuer = await startIssuer(options.issuer);
   const upstream = await startUpstream({ websocket: true });
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const configPath = join(dir, 'gatehouse.yaml');
-  const configText = (routes: string): string => `
+  const configText = (routes: string, extraConfig = options.extraConfig ?? ''): string => `
 issuer: ${issuer.url}
 listen: { gateway: 127.0.0.1:0, control: 127.0.0.1:0 }
 store: "sqlite::memory:"
 routes:
 ${routes.replaceAll('UPSTREAM', upstream.url)}
+${extraConfig}
 `;
-  await writeFile(configPath, configText(STANDARD_ROUTES));
+  await writeFile(configPath, configText(options.routes ?? STANDARD_ROUTES));
   const { config } = await loadConfig(configPath, { env: {} });
   const lines: DecisionLogLine[] = [];
   const waiters = new Map<string, (line: DecisionLogLine) => void>();
@@ -104,6 +117,7 @@ ${routes.replaceAll('UPSTREAM', upstream.url)}
     },
     writeRoutes: (routes) => writeFile(configPath, configText(routes)),
     writeConfigText: (text) => writeFile(configPath, text),
+    writeExtraConfig: (extraConfig) => writeFile(configPath, configText(STANDARD_ROUTES, extraConfig)),
     async billingToken() {
       const response = await fetch(`${issuer.url}/oauth2/token`, {
         method: 'POST',
