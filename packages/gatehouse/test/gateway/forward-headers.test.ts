@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RequestContext } from '../../src/gateway/forward/index.ts';
+import { withoutGatehouseCookies } from '../../src/gateway/forward/upstream-request-headers.ts';
 import { forwardTo, send, serversClosedAfterTests, type DataPlaneHarness } from './support/data-plane-harness.ts';
 import { headerValues, type Echo } from './support/test-upstream.ts';
 
@@ -174,6 +175,25 @@ describe('identity headers', GUARD, () => {
     const records = await gateway.recorded(injected.length);
     assert.deepEqual(new Set(records.map((record) => record.failure)), new Set(['verdict_invalid']));
     assert.equal(target.requests.length, 0);
+  });
+});
+
+describe('the gateway\'s own cookies', GUARD, () => {
+  it('never reach the upstream; the application\'s cookies do, in order', async () => {
+    const target = await upstream();
+    const gateway = await plane({ decide: () => forwardTo(target.url) });
+    const { echo } = await echoed(gateway, [
+      'Cookie', 'theme=dark; __Host-gatehouse-access=eyJ.a.b; lang=en; __Host-gatehouse-login=sealed',
+      'Cookie', '__Secure-gatehouse-refresh=r1',
+    ]);
+    assert.deepEqual(headerValues(echo.rawHeaders, 'cookie'), ['theme=dark; lang=en']);
+  });
+
+  it('a Cookie header holding only ours is dropped; names are compared as browsers send them', () => {
+    assert.equal(withoutGatehouseCookies('__Host-gatehouse-access=x'), '');
+    assert.equal(withoutGatehouseCookies('a=1;__Host-gatehouse-access=x;b=2'), 'a=1; b=2');
+    assert.equal(withoutGatehouseCookies('session=abc'), 'session=abc');
+    assert.equal(withoutGatehouseCookies('__host-gatehouse-access=x; my-gatehouse-pref=1'), '__host-gatehouse-access=x; my-gatehouse-pref=1');
   });
 });
 

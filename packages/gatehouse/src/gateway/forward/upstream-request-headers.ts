@@ -73,6 +73,11 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], rules: Hea
     ) {
       continue;
     }
+    if (name === 'cookie') {
+      const kept = withoutGatehouseCookies(rawHeaders[index + 1]!);
+      if (kept !== '') headers.push(rawHeaders[index]!, kept);
+      continue;
+    }
     headers.push(rawHeaders[index]!, rawHeaders[index + 1]!);
   }
   // Rare (a Connection naming more than close / keep-alive), so a second pass only then.
@@ -84,6 +89,25 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], rules: Hea
   headers.push('x-request-id', requestId);
   for (const name in inject) headers.push(name, inject[name]!);
   return headers;
+}
+
+/**
+ * A Cookie header without the gateway's own cookies (`__Host-gatehouse-*`, `__Secure-gatehouse-*`:
+ * the session's access token, the sign-in in progress): the upstream gets the identity headers
+ * and the assertion, never the browser's credential. Matched case-sensitively, as browsers send
+ * cookie names; the other pairs keep their order and spelling. Empty when nothing is left.
+ */
+export function withoutGatehouseCookies(value: string): string {
+  if (!value.includes('-gatehouse-')) return value;
+  return value
+    .split(';')
+    .filter((pair) => {
+      const name = pair.slice(0, pair.indexOf('=') === -1 ? pair.length : pair.indexOf('=')).trim();
+      return !(name.startsWith('__Host-gatehouse-') || name.startsWith('__Secure-gatehouse-'));
+    })
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+    .join('; ');
 }
 
 /** Removes, in place, the [name, value] pairs whose lowercased name is in `names`. */
