@@ -116,6 +116,12 @@ export interface RouteConfig {
   readonly deny: readonly Condition[];
   /** Extra request headers to remove before forwarding (lowercase), beyond the gateway's own list. */
   readonly stripHeaders: readonly string[];
+  /**
+   * Whether the upstream also receives the client's `Authorization: Bearer` header. Default false:
+   * the gateway consumed the token; the upstream gets the identity headers and the assertion, and
+   * cannot replay the user's token elsewhere (Envoy's jwt_authn `forward: false` by default too).
+   */
+  readonly forwardToken: boolean;
 }
 
 export interface RouteMatch {

@@ -41,6 +41,7 @@ const ROUTE: RouteConfig = {
   allow: [],
   deny: [],
   stripHeaders: [],
+  forwardToken: false,
 };
 
 /** Accepts every token whose text starts with "good", refuses the rest as bad_signature; records each call. */

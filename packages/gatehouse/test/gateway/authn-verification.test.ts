@@ -49,6 +49,7 @@ const route = (id: string, audience: string): RouteConfig => ({
   allow: [],
   deny: [],
   stripHeaders: [],
+  forwardToken: false,
 });
 const ORDERS = route('orders', 'orders');
 const APP = route('app', 'app');

@@ -160,7 +160,7 @@ describe('the session cookies', () => {
 
 describe('the gateway client and redirect URI matching', () => {
   const route = (id: string, host: string | null, audience: string, login: 'browser' | null = 'browser'): RouteConfig => ({
-    id, match: { host, path: null, methods: null }, upstream: 'http://127.0.0.1:1/', audience, login, allow: [], deny: [], stripHeaders: [],
+    id, match: { host, path: null, methods: null }, upstream: 'http://127.0.0.1:1/', audience, login, allow: [], deny: [], stripHeaders: [], forwardToken: false,
   });
 
   it('is built from the login routes: their hosts\' callbacks and their audiences; none without login routes', () => {

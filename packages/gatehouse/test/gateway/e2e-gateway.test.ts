@@ -46,8 +46,9 @@ describe('an allowed request', () => {
     assert.deepEqual(headerValues(received.rawHeaders, 'x-gatehouse-scope'), ['orders:read']);
     const [assertion] = headerValues(received.rawHeaders, 'x-gatehouse-assertion');
     assert.ok(assertion !== undefined);
-    // The access token itself is forwarded as the client sent it; the assertion is what proves the gateway.
+    // The token the gateway consumed stays with it (forwardToken defaults to false): the assertion is what proves the gateway.
     assert.notEqual(assertion, token);
+    assert.deepEqual(headerValues(received.rawHeaders, 'authorization'), []);
 
     const { payload, protectedHeader } = await jwtVerify(assertion, createRemoteJWKSet(new URL(jwksUri())), {
       issuer: h.issuer.url,
@@ -94,6 +95,13 @@ describe('an allowed request', () => {
     const second = await assertionOf(other);
     assert.notEqual(second, first);
     assert.equal(await assertionOf(other), second);
+  });
+
+  it('forwards the Authorization header only on a route with forwardToken: true', async () => {
+    const reply = await send(h.gatewayPort, { path: '/passthrough/1', headers: bearer(token) });
+    assert.equal(reply.status, 200);
+    assert.deepEqual(headerValues(lastReceived().rawHeaders, 'authorization'), [`Bearer ${token}`]);
+    assert.equal(headerValues(lastReceived().rawHeaders, 'x-gatehouse-assertion').length, 1);
   });
 
   it('streams a POST body to the upstream', async () => {

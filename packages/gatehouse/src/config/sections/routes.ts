@@ -1,4 +1,4 @@
-import { INVALID, listOf, nonEmptyString, oneOf, oneOrMany, optional, readFields, reader, reject, required, textReader, warn, type Reader } from '../readers.ts';
+import { booleanValue, INVALID, listOf, nonEmptyString, oneOf, oneOrMany, optional, readFields, reader, reject, required, textReader, warn, type Reader } from '../readers.ts';
 import type { RouteConfig, RouteMatch } from '../types.ts';
 import { headerName, httpMethod } from '../values/http-names.ts';
 import { normalizeHost, normalizeHostname } from '../values/host-name.ts';
@@ -52,6 +52,7 @@ export function route(knownAudiences: ReadonlySet<string> | undefined): Reader<R
       allow: optional(ruleList('allow', ids), []),
       deny: optional(ruleList('deny', ids), []),
       stripHeaders: optional(listOf(strippableHeader, { uniqueBy: (name) => name }), []),
+      forwardToken: optional(booleanValue, false),
     }, read.expected);
     if (fields === INVALID) return INVALID;
     const { mapping } = fields;

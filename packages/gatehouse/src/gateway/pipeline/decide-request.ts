@@ -5,7 +5,7 @@ import { tooManyRequests } from '../../anomaly/index.ts';
 import type { RouteConfig } from '../../config/index.ts';
 import type { Decision } from '../../policy/index.ts';
 import type { AssertionCache } from '../assertion/assertion-cache.ts';
-import { authenticate, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Refused } from '../authn/index.ts';
+import { authenticate, BEARER_AUTHENTICATOR_ID, SESSION_COOKIE_AUTHENTICATOR_ID, type Authenticated, type AuthnResult, type Refused } from '../authn/index.ts';
 import { signInRedirect, type BrowserSessions } from '../browser-session/index.ts';
 import type { DecideHook, RequestContext, Verdict } from '../forward/index.ts';
 import type { GatewayAudit } from './gateway-audit.ts';
@@ -103,7 +103,7 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
         if (decision.status === 401) return orSignIn(respond(REFUSALS.unauthenticated, denied(route.id, decision.reason, verified, decision)));
         return respond(REFUSALS.insufficientScope, denied(route.id, decision.reason, verified, decision));
       }
-      return forward(route, `${path}${search}`, decision, verified);
+      return forward(route, plan, `${path}${search}`, decision, verified);
     }
 
     /** A 401 on a `login: browser` route: a page load is sent to sign in instead, with the same decision line. */
@@ -135,13 +135,15 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
     });
   }
 
-  function forward(route: RouteConfig, target: string, decision: Decision, verified: Authenticated | null): GatewayVerdict | Promise<GatewayVerdict> {
+  function forward(route: RouteConfig, plan: RoutePlan, target: string, decision: Decision, verified: Authenticated | null): GatewayVerdict | Promise<GatewayVerdict> {
     const audit = allowed(route.id, decision, verified);
+    // The token the gateway consumed stays here unless the route forwards it (forwardToken).
+    const stripHeaders = verified?.authenticator === BEARER_AUTHENTICATOR_ID ? plan.stripWithBearer : route.stripHeaders;
     if (verified === null || verified.identity.sub === undefined) {
-      return { kind: 'forward', upstream: route.upstream, injectHeaders: NO_HEADERS, stripHeaders: route.stripHeaders, path: target, audit };
+      return { kind: 'forward', upstream: route.upstream, injectHeaders: NO_HEADERS, stripHeaders, path: target, audit };
     }
     const headers = assertions.headers(forwarding(verified.identity, verified.verified.claims), route);
-    const verdict = (injectHeaders: Readonly<Record<string, string>>): GatewayVerdict => ({ kind: 'forward', upstream: route.upstream, injectHeaders, stripHeaders: route.stripHeaders, path: target, audit });
+    const verdict = (injectHeaders: Readonly<Record<string, string>>): GatewayVerdict => ({ kind: 'forward', upstream: route.upstream, injectHeaders, stripHeaders, path: target, audit });
     return headers instanceof Promise ? headers.then(verdict) : verdict(headers);
   }
 }

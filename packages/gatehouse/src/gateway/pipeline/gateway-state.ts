@@ -7,6 +7,11 @@ import { compileRoutes, type RouteTable } from '../routing/index.ts';
 /** What the pipeline needs of one route besides its configuration, compiled at load. */
 export interface RoutePlan {
   readonly policy: CompiledPolicy;
+  /**
+   * The headers to strip when the request authenticated with its Authorization header: the
+   * route's stripHeaders plus `authorization` unless the route has forwardToken: true.
+   */
+  readonly stripWithBearer: readonly string[];
 }
 
 /**
@@ -37,7 +42,8 @@ export function buildGatewayState(config: GatehouseConfig, tokens: RouteTokenVer
   const routes = compileRoutes(config.routes);
   const plans = new Map<string, RoutePlan>();
   for (const route of config.routes) {
-    plans.set(route.id, Object.freeze({ policy: compilePolicy(route) }));
+    const stripWithBearer = route.forwardToken ? route.stripHeaders : Object.freeze([...route.stripHeaders, 'authorization']);
+    plans.set(route.id, Object.freeze({ policy: compilePolicy(route), stripWithBearer }));
   }
   return Object.freeze({ routes, plans, tokens, authenticators: createGatewayAuthnChain(tokens), browserLogin: compileBrowserLogin(config.routes) });
 }

@@ -52,6 +52,12 @@ export const STANDARD_ROUTES = `
     upstream: UPSTREAM
     audience: orders
     allow: [ { role: billing } ]
+  - id: passthrough
+    match: { path: /passthrough/** }
+    upstream: UPSTREAM
+    audience: orders
+    forwardToken: true
+    allow: [ { role: billing } ]
 `;
 
 export interface GatewayHarnessOptions {
