@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { ServerError } from '../errors.ts';
 import type { SigningKeySource } from '../keys/unseal-signing-key.ts';
 import { checkAccessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from './access-token-ttl.ts';
+import { SCOPE_TOKEN } from './scope-token.ts';
 
 export interface AccessTokenMinterOptions {
   /** The `iss` of every token: the issuer's public base URL. */
@@ -47,9 +48,6 @@ export type AccessTokenMinter = (request: AccessTokenRequest) => Promise<MintedA
 
 /** Claims the minter sets or verifiers interpret: never taken from configured attributes. */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'roles', 'sid', 'cnf', 'act', 'may_act', 'azp', '__proto__']);
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
  * Builds the RFC 9068 access-token minter (used by the issuer's grants and `gatehouse token mint`).

@@ -1,7 +1,5 @@
 import { OAuthError } from '../oauth-error.ts';
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+import { SCOPE_TOKEN } from '../../tokens/scope-token.ts';
 
 /** A stored scope string as a list (stored scopes were validated when they were granted). */
 export function scopeList(scope: string): string[] {

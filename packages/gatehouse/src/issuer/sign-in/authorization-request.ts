@@ -3,6 +3,7 @@ import { redirectUriRegistered } from '../clients/redirect-uri-match.ts';
 import type { OAuthErrorCode } from '../oauth-error.ts';
 import type { PageErrorCode } from './page-errors.ts';
 import { readParameter, singleParameter, type RawParameters } from './request-parameters.ts';
+import { SCOPE_TOKEN } from '../../tokens/scope-token.ts';
 
 /**
  * The authorization request (OAuth 2.1 §4.1.1, OpenID Connect Core §3.1.2.1, RFC 7636, RFC 8707),
@@ -74,9 +75,8 @@ export type CheckedAuthorizationRequest =
 
 const PARAMETERS = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'resource', 'prompt', 'max_age', 'login_hint'] as const;
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
-/** RFC 6749 Appendix A: state and scope tokens are visible ASCII (state may hold spaces). */
+/** RFC 6749 Appendix A: state is visible ASCII and spaces. */
 const VSCHAR = /^[\x20-\x7E]+$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_STATE_LENGTH = 2048;
 const MAX_NONCE_LENGTH = 512;
 const MAX_LOGIN_HINT_LENGTH = 256;
