@@ -54,13 +54,16 @@ export interface RouteTokenVerifierOptions {
  * One instance per gateway (one token cache, one JWKS client per trusted issuer); authenticators
  * share it.
  */
+/** What verification reads of a route: its id (for messages) and its audience. */
+export type TokenTarget = Pick<RouteConfig, 'id' | 'audience'>;
+
 export interface RouteTokenVerifier {
   /**
    * Verifies `token` for `route`: the route's audience, and for a trusted issuer also that the
    * route's audience is one it is trusted for. `authenticator` is recorded in the outcome.
    * Synchronous unless keys must be fetched (a kid not seen yet, or a JWKS never loaded).
    */
-  verifyForRoute(token: string, route: RouteConfig, authenticator: string): AuthnOutcome | Promise<AuthnOutcome>;
+  verifyForRoute(token: string, route: TokenTarget, authenticator: string): AuthnOutcome | Promise<AuthnOutcome>;
   /** Resolves once every remote JWKS has been fetched once (or failed to be): await at startup for warm keys. */
   ready(): Promise<void>;
   /**
@@ -133,7 +136,7 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
   // claims object, so mapping it once per token keeps the steady state free of allocations.
   const identities = new WeakMap<AccessTokenClaims, MappedIdentity>();
 
-  function outcomeOf(result: VerifyResult, route: RouteConfig, authenticator: string): AuthnOutcome {
+  function outcomeOf(result: VerifyResult, route: TokenTarget, authenticator: string): AuthnOutcome {
     if (!result.ok) return refused(authenticator, result.reason, result.detail, factsOfFailure(result), result.signatureVerified);
     const profile = profiles.get(result.issuer)!;
     if (profile.audiences !== null && !profile.audiences.has(route.audience)) {
