@@ -25,3 +25,5 @@ export {
 export { createRemoteKeySource, RemoteKeySource, checkJwksUrl, REMOTE_JWKS_DEFAULTS, type RemoteKeySourceOptions, type JwksEvent, type SkippedKey } from './jwks/remote.ts';
 export { loadKeySetFile, type LoadKeySetFileOptions } from './jwks/file.ts';
 export { createAssertionVerifier, assertionFromRequest, ASSERTION_TYP, ASSERTION_HEADER, ASSERTION_REQUIRED_CLAIMS, type AssertionVerifier, type AssertionVerifierOptions, type AssertionVerifyResult, type AssertionVerifySuccess, type AssertionClaims, type AssertionRequest } from './assertion.ts';
+export { createClientCredentialsSource, TokenRequestError, CLIENT_CREDENTIALS_DEFAULTS, type ClientCredentialsOptions, type ClientCredentialsSource, type TokenSourceEvent, type TokenRequestErrorCode } from './client-credentials.ts';
+export { checkEndpointUrl } from './endpoint-url.ts';
