@@ -5,8 +5,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 /**
  * The URL of an endpoint the SDK sends requests to (a token endpoint): https only, except plain
  * http to a loopback address (development and tests); no credentials in it, no fragment (RFC 6749
- * §3.2). The same rule as checkJwksUrl, with the endpoint's name in the messages; a test holds
- * the two to the same answers.
+ * §3.2). checkJwksUrl is this rule for JWKS URLs.
  */
 export function checkEndpointUrl(input: string | URL, name: string): string {
   let url: URL;

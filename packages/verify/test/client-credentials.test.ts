@@ -161,16 +161,17 @@ describe('client credentials: options', () => {
     }
   });
 
-  test('the endpoint rule is the JWKS URL rule (fragments aside)', () => {
-    const urls = ['https://a.example/x', 'http://a.example/x', 'http://127.0.0.1/x', 'http://127.1/x', 'http://2130706433/x', 'http://0x7f.1/x', 'http://localhost/x', 'http://[::1]/x', 'http://[::2]/x', 'http://128.0.0.1/x', 'https://u:p@a.example/x', 'ws://127.0.0.1/x', '/relative'];
-    const verdict = (check: (url: string) => string, url: string) => {
-      try {
-        return check(url);
-      } catch (error) {
-        return error instanceof GatehouseError ? error.code : 'threw something else';
-      }
-    };
-    for (const url of urls) assert.equal(verdict((u) => checkEndpointUrl(u, 'url'), url), verdict(checkJwksUrl, url), url);
+  test('the endpoint rule (checkJwksUrl too) sees through other spellings of loopback and refuses look-alikes', () => {
+    const accepted = ['https://a.example/x', 'http://127.0.0.1/x', 'http://127.1/x', 'http://2130706433/x', 'http://0x7f.1/x', 'http://localhost/x', 'http://[::1]/x'];
+    const refused = ['http://a.example/x', 'http://[::2]/x', 'http://128.0.0.1/x', 'http://localhost.example.com/x', 'https://u:p@a.example/x', 'ws://127.0.0.1/x', '/relative', 'https://a.example/x#frag'];
+    for (const url of accepted) {
+      assert.equal(typeof checkEndpointUrl(url, 'url'), 'string', url);
+      assert.equal(typeof checkJwksUrl(url), 'string', url);
+    }
+    for (const url of refused) {
+      assert.throws(() => checkEndpointUrl(url, 'url'), (error: unknown) => error instanceof GatehouseError && error.code === 'invalid_option', url);
+      assert.throws(() => checkJwksUrl(url), (error: unknown) => error instanceof GatehouseError && error.code === 'invalid_option', url);
+    }
   });
 
   test('client id and secret non-empty; scope tokens valid; numbers in range; functions are functions', () => {

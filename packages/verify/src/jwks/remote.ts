@@ -3,6 +3,7 @@ import { GatehouseError, type ErrorCode } from '../errors.ts';
 import type { KeySource } from '../key-source.ts';
 import { parseJsonObject } from '../strict-json.ts';
 import { importTrustedKeySet, type ImportedKeySet, type ImportKeyOptions, type TrustedKey } from '../trusted-key.ts';
+import { checkEndpointUrl } from '../endpoint-url.ts';
 
 export type SkippedKey = ImportedKeySet['skipped'][number];
 
@@ -293,22 +294,9 @@ function sameKey(a: TrustedKey, b: TrustedKey): boolean {
   return aEntries.length === Object.keys(b.publicJwk).length && aEntries.every(([name, value]) => b.publicJwk![name] === value);
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
-
-/** https only, except plain http to a loopback address (development and tests). */
+/** https only, except plain http to a loopback address (development and tests); no credentials, no fragment. */
 export function checkJwksUrl(input: string | URL): string {
-  let url: URL;
-  try {
-    url = new URL(String(input));
-  } catch {
-    throw new GatehouseError('invalid_option', `JWKS URL ${JSON.stringify(String(input))} is not a valid URL`);
-  }
-  if (url.username !== '' || url.password !== '') throw new GatehouseError('invalid_option', 'JWKS URL must not carry credentials');
-  if (url.protocol === 'https:') return url.href;
-  // WHATWG URL parsing has already normalised IPv4 forms (127.1, 0x7f.1, 2130706433) to dotted quads.
-  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
-  if (url.protocol === 'http:' && loopback) return url.href;
-  throw new GatehouseError('invalid_option', `JWKS URL ${url.href} must use https (plain http is allowed to loopback addresses only)`);
+  return checkEndpointUrl(input, 'JWKS URL');
 }
 
 function positive(name: string, value: number): number {
