@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       ],
       deny: [{ id: 'deny[0]', kind: 'not', condition: { id: 'deny[0].not', kind: 'ip', ranges: [{ family: 'ipv4', address: '10.0.0.0', prefixLength: 8 }] } }],
       stripHeaders: [],
+      forwardToken: false,
     });
     assert.deepEqual(config.routes[1], {
       id: 'app',
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       allow: [{ id: 'allow[0]', kind: 'authenticated', authenticated: true }],
       deny: [],
       stripHeaders: [],
+      forwardToken: false,
     });
     assert.deepEqual(config.trust, [{
       issuer: 'https://idp.example.com',
