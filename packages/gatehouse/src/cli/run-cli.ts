@@ -79,10 +79,11 @@ function usageMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown !== null) return `unknown flag ${unknown[1]}`;
+  const flag = (quoted: string) => quoted.replace(/^-\w, /, '').replace(/ <value>$/, '');
   const missing = /Option '([^']+)' argument missing/.exec(message);
-  if (missing !== null) return `flag ${missing[1]!.replace(/^-\w, /, '')} needs a value`;
+  if (missing !== null) return `flag ${flag(missing[1]!)} needs a value`;
   const boolean = /Option '([^']+)' does not take an argument/.exec(message);
-  if (boolean !== null) return `flag ${boolean[1]!.replace(/^-\w, /, '')} takes no value`;
+  if (boolean !== null) return `flag ${flag(boolean[1]!)} takes no value`;
   return message.split('\n')[0]!;
 }
 

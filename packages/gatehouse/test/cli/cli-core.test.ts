@@ -15,7 +15,7 @@ describe('gatehouse (the runner)', () => {
     const bare = await runGatehouse([]);
     assert.equal(bare.code, 2);
     assert.match(bare.stdout, /^Usage: gatehouse <command> \[flags\]$/m);
-    assert.match(bare.stdout, /token decode {2}show a token's header and claims/);
+    assert.match(bare.stdout, /^ {2}token decode +show a token's header and claims \(no verification\)$/m);
     const help = await runGatehouse(['--help']);
     assert.equal(help.code, 0);
     assert.equal(help.stdout, bare.stdout);
@@ -36,6 +36,8 @@ describe('gatehouse (the runner)', () => {
     assert.deepEqual(await runGatehouse(['token', 'decode', 'x', '--bogus']), { code: 2, stdout: '', stderr: 'gatehouse: unknown flag --bogus\n  → see `gatehouse token decode --help`\n' });
     assert.deepEqual(await runGatehouse(['token', 'decode']), { code: 2, stdout: '', stderr: 'gatehouse: missing argument: gatehouse token decode TOKEN [--json]\n  → see `gatehouse token decode --help`\n' });
     assert.equal((await runGatehouse(['token', 'decode', 'a', 'b'])).stderr, 'gatehouse: unexpected argument "b"\n  → usage: gatehouse token decode TOKEN [--json]\n');
+    assert.equal((await runGatehouse(['start', '--config'])).stderr, 'gatehouse: flag --config needs a value\n  → see `gatehouse start --help`\n');
+    assert.equal((await runGatehouse(['token', 'decode', 'x', '--json=1'])).stderr, 'gatehouse: flag --json takes no value\n  → see `gatehouse token decode --help`\n');
   });
 });
 

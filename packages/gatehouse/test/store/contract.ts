@@ -449,6 +449,10 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore): 
         assert.deepEqual(await store.securityEvents.listRecent({ subject: 'user-2' }), [locked]);
         assert.deepEqual((await store.securityEvents.listRecent({ afterId: reused.id })).map((event) => event.id), [rotated.id, locked.id]);
         assert.deepEqual(await store.securityEvents.listRecent({ limit: 1 }), [rotated]);
+        assert.deepEqual((await store.securityEvents.listAfter(0)).map((event) => event.id), [reused.id, locked.id, rotated.id], 'oldest first');
+        assert.deepEqual(await store.securityEvents.listAfter(reused.id, { limit: 1 }), [locked]);
+        assert.deepEqual(await store.securityEvents.listAfter(0, { type: 'key.rotated' }), [rotated]);
+        assert.deepEqual(await store.securityEvents.listAfter(rotated.id), []);
         assert.equal(await store.securityEvents.deleteOlderThan(NOW + 1), 1);
         assert.equal((await store.securityEvents.listRecent()).length, 2);
       });

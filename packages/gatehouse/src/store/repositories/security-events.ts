@@ -78,6 +78,25 @@ export class SecurityEventRepository {
     return rows.map(toSecurityEvent);
   }
 
+  /**
+   * Events after `afterId`, oldest first, at most `limit` (default 100, at most 1000): for
+   * following the log (`gatehouse audit tail --follow`) page by page without skipping any.
+   */
+  async listAfter(afterId: number, filter: Omit<SecurityEventFilter, 'afterId'> = {}): Promise<SecurityEvent[]> {
+    const { type, subject } = filter;
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+    const rows = await this.#db
+      .selectFrom('security_events')
+      .selectAll()
+      .where('id', '>', afterId)
+      .$if(type !== undefined, (qb) => qb.where('type', '=', type!))
+      .$if(subject !== undefined, (qb) => qb.where('subject', '=', subject!))
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toSecurityEvent);
+  }
+
   /** Drops events older than `before`; returns how many. */
   async deleteOlderThan(before: number): Promise<number> {
     const result = await this.#db.deleteFrom('security_events').where('at', '<', before).executeTakeFirst();
