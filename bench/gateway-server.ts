@@ -2,13 +2,12 @@
  * The gateway for the gateway benchmark, as `gatehouse start` runs it: issuer and gateway in one
  * process on one store (keys, revocation lists shared). Before it says "listening" it mints the
  * benchmark's access tokens (client billing-svc, audience orders, role billing) and writes them,
- * with the public JWKS, to TOKENS_FILE. The decision log goes to /dev/null (a real file write per
- * line, like production, without filling the disk).
+ * with the public JWKS, to TOKENS_FILE. The decision log goes to /dev/null through the same
+ * buffered destination as in production (real writes, without filling the disk).
  * Usage: CONFIG TOKENS_FILE TOKEN_COUNT
  */
 import { writeFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { loadConfig, openGateway, openIssuer } from 'gatehouse';
+import { decisionLogDestination, loadConfig, openGateway, openIssuer } from 'gatehouse';
 
 const [configPath, tokensFile, count] = process.argv.slice(2);
 const { config } = await loadConfig(configPath!);
@@ -17,7 +16,7 @@ const gateway = await openGateway(config, {
   issuer: issuer.services,
   configPath: configPath!,
   watch: false,
-  decisionLogDestination: pino.destination({ dest: '/dev/null', sync: false }),
+  decisionLogDestination: decisionLogDestination('/dev/null'),
 });
 const tokens: string[] = [];
 for (let i = 0; i < Number(count); i++) {

@@ -25,3 +25,4 @@ export * from './config/index.ts';
 export * from './issuer/index.ts';
 export * from './config-reload/index.ts';
 export { openGateway, type OpenGateway, type OpenGatewayOptions } from './gateway/open-gateway.ts';
+export { createDecisionLog, decisionLogDestination, DECISION_LOG_FIELDS, type DecisionLog, type GatewayDecision } from './audit/decision-log.ts';

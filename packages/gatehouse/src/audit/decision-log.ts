@@ -50,17 +50,32 @@ export type DecisionLogLine = { readonly [field in (typeof DECISION_LOG_FIELDS)[
 export interface DecisionLogOptions {
   /**
    * Where lines go: any pino destination (pino.destination(path), pino.transport(...),
-   * pino.multistream(...)) or an object with write(line). Default: stdout, asynchronous.
+   * pino.multistream(...)) or an object with write(line). Default: stdout through
+   * decisionLogDestination (buffered).
    */
   readonly destination?: DestinationStream;
   /** Milliseconds since the epoch, for the `time` member. Default Date.now. */
   readonly clock?: () => number;
+  /** How often a buffered destination is flushed when traffic is too light to fill its buffer. Default 250 ms. */
+  readonly flushIntervalMs?: number;
+}
+
+/** Bytes a buffered decision log collects before it writes (one syscall per ~20 lines under load, not one per line). */
+export const DECISION_LOG_BUFFER_BYTES = 8192;
+
+/**
+ * A file descriptor or path as the decision log's destination: asynchronous and buffered, so a
+ * busy gateway writes in 8 KiB batches rather than once per request; createDecisionLog flushes
+ * it at least every flushIntervalMs and at close, so a line is never held longer than that.
+ */
+export function decisionLogDestination(dest: number | string): DestinationStream {
+  return pino.destination({ dest, sync: false, minLength: DECISION_LOG_BUFFER_BYTES, ...(typeof dest === 'string' ? { mkdir: true } : {}) });
 }
 
 export interface DecisionLog {
   /** Writes one JSON line for one decision. Never throws for a field's content. */
   write(decision: GatewayDecision): void;
-  /** Flushes a buffered destination synchronously (at shutdown); a no-op for others. */
+  /** Flushes a buffered destination synchronously (at shutdown) and stops the flush timer; a no-op for others. */
   flush(): void;
 }
 
@@ -77,16 +92,28 @@ const MAX_VALUE_LENGTH = 256;
  * add a `level` member that cannot be left out, and the record is flat and of a fixed shape.
  */
 export function createDecisionLog(options: DecisionLogOptions = {}): DecisionLog {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination = options.destination ?? decisionLogDestination(1);
   if (typeof destination?.write !== 'function') throw new TypeError('destination must have a write(line) method');
   const clock = options.clock ?? Date.now;
+  const buffered = destination as { flush?: (callback?: (error?: Error | null) => void) => void; flushSync?: () => void };
+  let timer: NodeJS.Timeout | undefined;
+  if (typeof buffered.flush === 'function') {
+    timer = setInterval(() => {
+      try {
+        buffered.flush!(() => {});
+      } catch {
+        // Not open yet, or already closed: the next tick or flush() will do.
+      }
+    }, options.flushIntervalMs ?? 250);
+    timer.unref();
+  }
   return {
     write(decision) {
       destination.write(`${JSON.stringify(decisionLogLine(decision, clock()))}\n`);
     },
     flush() {
-      const flushSync = (destination as { flushSync?: () => void }).flushSync;
-      if (typeof flushSync === 'function') flushSync.call(destination);
+      clearInterval(timer);
+      if (typeof buffered.flushSync === 'function') buffered.flushSync.call(destination);
     },
   };
 }
@@ -94,7 +121,7 @@ export function createDecisionLog(options: DecisionLogOptions = {}): DecisionLog
 /** The line for a decision at `nowMs`: the fixed member order, bounded strings, no query string. */
 export function decisionLogLine(decision: GatewayDecision, nowMs: number): DecisionLogLine {
   return {
-    time: new Date(nowMs).toISOString(),
+    time: isoTime(nowMs),
     request_id: bounded(decision.requestId),
     route: bounded(decision.route),
     method: bounded(decision.method),
@@ -111,6 +138,18 @@ export function decisionLogLine(decision: GatewayDecision, nowMs: number): Decis
     // Microsecond precision is plenty, and keeps float noise out of the line.
     latency_ms: Number.isFinite(decision.latencyMs) ? Math.round(decision.latencyMs * 1000) / 1000 : null,
   };
+}
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** toISOString, remembered for the last millisecond seen (a busy gateway writes many lines per ms). */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 function withoutQuery(path: string): string {

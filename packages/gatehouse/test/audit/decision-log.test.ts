@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createDecisionLog, DECISION_LOG_FIELDS, type GatewayDecision } from '../../src/audit/decision-log.ts';
+import { createDecisionLog, decisionLogDestination, DECISION_LOG_FIELDS, type GatewayDecision } from '../../src/audit/decision-log.ts';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0, 125);
 
@@ -145,5 +145,28 @@ describe('docs/reference/audit-log.md', () => {
     const example = /```json\n(.+)\n```/.exec(doc);
     assert.ok(example !== null, 'no example line');
     assert.deepEqual(Object.keys(JSON.parse(example[1]!)), [...DECISION_LOG_FIELDS]);
+  });
+});
+
+describe('decisionLogDestination (buffered)', () => {
+  it('batches lines, yet a quiet gateway\'s line reaches the file within the flush interval, and flush() writes the rest at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-decisions-'));
+    try {
+      const file = join(dir, 'nested', 'decisions.log');
+      const destination = decisionLogDestination(file);
+      await once(destination as unknown as NodeJS.EventEmitter, 'ready');
+      const log = createDecisionLog({ destination, clock: () => T0, flushIntervalMs: 50 });
+      const decision: GatewayDecision = { requestId: 'r-1', route: 'orders', method: 'GET', path: '/orders/1', clientIp: '127.0.0.1', decision: 'allow', latencyMs: 1 };
+      log.write(decision);
+      assert.equal(readFileSync(file, 'utf8'), '', 'one short line stays in the buffer');
+      const deadline = Date.now() + 2_000;
+      while (readFileSync(file, 'utf8') === '' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).request_id, 'r-1');
+      log.write({ ...decision, requestId: 'r-2' });
+      log.flush();
+      assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line).request_id), ['r-1', 'r-2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

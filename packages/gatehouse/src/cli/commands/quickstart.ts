@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { decisionLogDestination } from '../../audit/decision-log.ts';
 import { loadConfig } from '../../config/index.ts';
 import { UserService } from '../../issuer/users/user-service.ts';
 import { startGatehouse } from '../../runtime/start-gatehouse.ts';
@@ -51,7 +52,7 @@ export const quickstart: Command = {
     const app = config.routes.find((route) => route.id === 'demo-app');
     if (api === undefined || app === undefined) throw new CliError(EXIT.config, `${configPath} has no demo-api and demo-app routes`, `remove ${dir} to start over, or run \`gatehouse start --config ${configPath}\``);
     const logger = pino({ level: 'warn', base: { service: 'gatehouse' } }, pino.destination({ dest: 2, sync: true }));
-    const decisions = pino.destination({ dest: join(dir, 'decisions.log'), sync: false, mkdir: true });
+    const decisions = decisionLogDestination(join(dir, 'decisions.log'));
     const running = await startGatehouse(config, { services: ['issuer', 'gateway'], configPath, logger, env, decisionLogDestination: decisions });
     let upstream: Server | undefined;
     try {
@@ -100,7 +101,6 @@ export const quickstart: Command = {
       await running.stop(SHUTDOWN_GRACE_MS);
       upstream?.closeAllConnections();
       await new Promise<void>((done) => (upstream === undefined ? done() : upstream.close(() => done())));
-      decisions.flushSync();
     }
     return EXIT.ok;
   },
