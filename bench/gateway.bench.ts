@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../packages/gatehouse/test/support/issuer-harness.ts';
 import { table } from './measure.ts';
-import { measureLoad, startServer, stopServer, type Load } from './servers.ts';
+import { measureLoad, measureLoadWithCpu, startServer, stopServer, type Load } from './servers.ts';
 
 const CONNECTIONS = 50;
 const DURATION_S = 5;
@@ -26,6 +26,7 @@ const FRESH_TOKENS = 25_000;
 const start = startServer;
 const stop = stopServer;
 const load = (options: autocannon.Options, duration = DURATION_S): Promise<Load> => measureLoad({ connections: CONNECTIONS, duration, ...options });
+const loadWithCpu = (options: autocannon.Options, pid: number | undefined) => measureLoadWithCpu({ connections: CONNECTIONS, duration: DURATION_S, ...options }, pid);
 
 export async function benchGateway(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-gw-bench-'));
@@ -50,12 +51,14 @@ routes:
 
   const children: ChildProcess[] = [];
   try {
-    children.push(await start('./gateway-upstream-server.ts', [String(upstreamPort)], env));
-    children.push(await start('./bare-proxy-server.ts', [String(barePort), upstream], env));
-    children.push(await start('./gateway-server.ts', [configPath, tokensFile, String(FRESH_TOKENS)], env));
+    const upstreamServer = await start('./gateway-upstream-server.ts', [String(upstreamPort)], env);
+    const bareServer = await start('./bare-proxy-server.ts', [String(barePort), upstream], env);
+    const gatewayServer = await start('./gateway-server.ts', [configPath, tokensFile, String(FRESH_TOKENS)], env);
+    children.push(upstreamServer, bareServer, gatewayServer);
     const { tokens, jwks } = JSON.parse(await readFile(tokensFile, 'utf8')) as { tokens: string[]; jwks: unknown };
     await writeFile(keysFile, JSON.stringify(jwks));
-    children.push(await start('./peer-stack-server.ts', [String(peerPort), upstream, keysFile, issuer], env));
+    const peerServer = await start('./peer-stack-server.ts', [String(peerPort), upstream, keysFile, issuer], env);
+    children.push(peerServer);
 
     const path = '/orders/42';
     const cachedToken = tokens[0]!;
@@ -82,17 +85,18 @@ routes:
     for (const target of Object.values(targets)) await load(target, WARMUP_S);
 
     // Interleaved, and the reference measured before and after, so drift on the shared machine hits every row.
-    const bare1 = await load(targets.bare);
-    const direct = await load(targets.direct);
-    const cached = await load(targets.cached);
-    const peer = await load(targets.peer);
-    const freshLoad = await load(fresh);
-    const bare2 = await load(targets.bare);
-    const bare: Load = { ...bare1, rps: (bare1.rps + bare2.rps) / 2 };
+    const bare1 = await loadWithCpu(targets.bare, bareServer.pid);
+    const direct = await loadWithCpu(targets.direct, upstreamServer.pid);
+    const cached = await loadWithCpu(targets.cached, gatewayServer.pid);
+    const peer = await loadWithCpu(targets.peer, peerServer.pid);
+    const freshLoad = await loadWithCpu(fresh, gatewayServer.pid);
+    const bare2 = await loadWithCpu(targets.bare, bareServer.pid);
+    const bare = { ...bare1, rps: (bare1.rps + bare2.rps) / 2, cpuPerRequestUs: (bare1.cpuPerRequestUs + bare2.cpuPerRequestUs) / 2 };
 
-    const row = (name: string, l: Load, target: string) => ({
+    const row = (name: string, l: Load & { cpuPerRequestUs: number }, target: string) => ({
       measured: name,
       'req/s': Math.round(l.rps),
+      'CPU µs/req': Math.round(l.cpuPerRequestUs),
       'p50 ms': l.p50,
       'p99 ms': l.p99,
       'non-2xx': l.non2xx,
@@ -111,6 +115,7 @@ routes:
     const verdict = [
       `gateway cached / bare proxy = ${(cached.rps / bare.rps).toFixed(2)} (target ≥ 0.95: ${cached.rps / bare.rps >= 0.95 ? 'met' : 'NOT met'})`,
       `gateway cached / peer stack = ${(cached.rps / peer.rps).toFixed(2)} (target ≥ 1.9: ${cached.rps / peer.rps >= 1.9 ? 'met' : 'NOT met'})`,
+      `CPU per request of the proxy process: gateway ${Math.round(cached.cpuPerRequestUs)} µs, bare proxy ${Math.round(bare.cpuPerRequestUs)} µs, peer ${Math.round(peer.cpuPerRequestUs)} µs (bare / gateway = ${(bare.cpuPerRequestUs / cached.cpuPerRequestUs).toFixed(2)}; the direct row's is the upstream's)`,
     ];
     return `${table(rows)}\n\n${verdict.join('\n')}\n(${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up, each server in its own process; bare proxy averaged before and after; fresh tokens: ${FRESH_TOKENS} ES256 tokens in rotation)`;
   } finally {
