@@ -92,7 +92,8 @@ export async function initGatehouse(dir: string, options: InitOptions = {}, env:
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything is at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

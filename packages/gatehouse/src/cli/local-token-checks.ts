@@ -1,6 +1,6 @@
-import { ACCESS_TOKEN_CLAIMS, createRemoteKeySource, GatehouseError, loadKeySetFile, parseCompactJws, parseJsonObject, type KeySource, type RemoteKeySource } from '@gatehouse/verify';
+import { ACCESS_TOKEN_CLAIMS, GatehouseError, parseCompactJws, parseJsonObject, RemoteKeySource, type KeySource } from '@gatehouse/verify';
 import type { GatehouseConfig, RouteConfig, TrustedIssuerConfig } from '../config/index.ts';
-import { createRouteTokenVerifier, TRUSTED_ISSUER_REQUIRED_CLAIMS, type Authenticated, type Refused, type RouteTokenVerifier, type TokenTarget } from '../gateway/authn/index.ts';
+import { createRouteTokenVerifier, loadTrustedIssuerKeys, TRUSTED_ISSUER_REQUIRED_CLAIMS, type Authenticated, type Refused, type RouteTokenVerifier, type TokenTarget } from '../gateway/authn/index.ts';
 import { OWN_ISSUER_LABEL, type ExplainedIssuer } from '../explain/explain-access-token.ts';
 import { CliError } from './cli-error.ts';
 import type { CommandArgs } from './command.ts';
@@ -106,17 +106,9 @@ export async function openExplainedIssuers(local: LocalServices, token: string):
 }
 
 async function trustedKeys(entry: TrustedIssuerConfig, index: number, remote: RemoteKeySource[]): Promise<KeySource> {
-  if (entry.jwks.kind === 'file') {
-    try {
-      return await loadKeySetFile(entry.jwks.path, { algorithms: entry.algorithms });
-    } catch (error) {
-      if (error instanceof GatehouseError) throw new GatehouseError(error.code, `trust[${index}] (${entry.issuer}): ${error.message}`, { cause: error });
-      throw error;
-    }
-  }
-  const source = createRemoteKeySource(entry.jwks.url, { algorithms: entry.algorithms });
-  remote.push(source);
-  return source;
+  const keys = await loadTrustedIssuerKeys(entry, index);
+  if (keys instanceof RemoteKeySource) remote.push(keys);
+  return keys;
 }
 
 /** The `iss` and `kid` a token claims, before anything is verified: only to know which keys to load. */

@@ -3,6 +3,7 @@ import { GatehouseError, type ErrorCode } from '../errors.ts';
 import type { KeySource } from '../key-source.ts';
 import { parseJsonObject } from '../strict-json.ts';
 import { importTrustedKeySet, type ImportedKeySet, type ImportKeyOptions, type TrustedKey } from '../trusted-key.ts';
+import { readBoundedBody } from '../bounded-body.ts';
 import { checkEndpointUrl } from '../endpoint-url.ts';
 
 export type SkippedKey = ImportedKeySet['skipped'][number];
@@ -260,32 +261,14 @@ export class RemoteKeySource implements KeySource {
 }
 
 async function readBounded(response: Response, maxBytes: number, signal: AbortSignal, url: string): Promise<Buffer> {
-  const tooLarge = () => fetchFailed(`GET ${url}: body exceeds ${maxBytes} bytes`);
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let body: Buffer | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
+    body = await readBoundedBody(response, maxBytes);
   } catch (error) {
-    if (error instanceof GatehouseError) throw error;
     throw abortReason(signal) ?? fetchFailed(`GET ${url}: reading the body failed: ${describe(error)}`, error);
   }
-  return Buffer.concat(chunks, total);
+  if (body === undefined) throw fetchFailed(`GET ${url}: body exceeds ${maxBytes} bytes`);
+  return body;
 }
 
 function sameKey(a: TrustedKey, b: TrustedKey): boolean {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -11,7 +10,7 @@ import { CliError } from '../cli-error.ts';
 import type { Command } from '../command.ts';
 import { startDemoUpstream } from '../demo-upstream.ts';
 import { EXIT } from '../exit-codes.ts';
-import { CONFIG_FILE, DEMO_USER, initGatehouse } from '../init-files.ts';
+import { CONFIG_FILE, DEMO_USER, exists, initGatehouse } from '../init-files.ts';
 import { SHUTDOWN_GRACE_MS } from './start.ts';
 
 /** The directory `npm start` works in, under the current directory (git-ignored). */
@@ -106,11 +105,3 @@ export const quickstart: Command = {
   },
 };
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

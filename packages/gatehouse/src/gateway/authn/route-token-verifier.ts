@@ -6,7 +6,7 @@ import {
   type AccessTokenClaims,
   type JwksEvent,
   type KeySource,
-  type RemoteKeySource,
+  RemoteKeySource,
   type RemoteKeySourceOptions,
   type RevocationCheck,
   type TrustedIssuer,
@@ -113,23 +113,13 @@ export async function createRouteTokenVerifier(options: RouteTokenVerifierOption
   });
 
   async function trustedKeys(entry: TrustedIssuerConfig, index: number): Promise<KeySource> {
-    if (entry.jwks.kind === 'file') {
-      try {
-        return await loadKeySetFile(entry.jwks.path, { algorithms: entry.algorithms });
-      } catch (error) {
-        // The file's path alone does not say which entry of the configuration to fix.
-        if (error instanceof GatehouseError) throw new GatehouseError(error.code, `trust[${index}] (${entry.issuer}): ${error.message}`, { cause: error });
-        throw error;
-      }
-    }
     const onJwksEvent = options.onJwksEvent;
-    const source = createRemoteKeySource(entry.jwks.url, {
+    const keys = await loadTrustedIssuerKeys(entry, index, {
       ...options.remoteJwks,
-      algorithms: entry.algorithms,
       ...(onJwksEvent === undefined ? {} : { onEvent: (event: JwksEvent) => onJwksEvent(event, entry.issuer) }),
     });
-    remoteSources.push(source);
-    return source;
+    if (keys instanceof RemoteKeySource) remoteSources.push(keys);
+    return keys;
   }
 
   // The identity of a cached token is the same on every hit: the cache hands back the same frozen
@@ -204,4 +194,21 @@ function facts(claims: Readonly<Record<string, unknown>>, kid: string | undefine
   }
   if (typeof kid === 'string') found.kid = kid;
   return found;
+}
+
+/**
+ * The keys of `trust[index]`: its JWK Set file, loaded now (an error names the entry: the file's
+ * path alone does not say which entry of the configuration to fix), or a remote key source that
+ * loads lazily (the caller closes it).
+ */
+export async function loadTrustedIssuerKeys(entry: TrustedIssuerConfig, index: number, remote: RemoteKeySourceOptions = {}): Promise<KeySource> {
+  if (entry.jwks.kind === 'file') {
+    try {
+      return await loadKeySetFile(entry.jwks.path, { algorithms: entry.algorithms });
+    } catch (error) {
+      if (error instanceof GatehouseError) throw new GatehouseError(error.code, `trust[${index}] (${entry.issuer}): ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  return createRemoteKeySource(entry.jwks.url, { ...remote, algorithms: entry.algorithms });
 }
