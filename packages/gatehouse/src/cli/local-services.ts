@@ -1,8 +1,8 @@
-import { formatIssue, loadConfig, type GatehouseConfig } from '../config/index.ts';
+import type { GatehouseConfig } from '../config/index.ts';
 import { openIssuer } from '../issuer/open-issuer.ts';
 import type { IssuerServices } from '../issuer/issuer-services.ts';
 import type { CommandArgs, CommandContext } from './command.ts';
-import { configPath } from './common-options.ts';
+import { loadLocalConfig } from './local-store.ts';
 
 export interface LocalServices {
   readonly config: GatehouseConfig;
@@ -19,12 +19,10 @@ export interface LocalServices {
  * timeout, PostgreSQL transactions; a server picks up revocations made here on its next tick.
  */
 export async function withLocalServices<T>(args: CommandArgs, context: CommandContext, use: (local: LocalServices) => Promise<T>): Promise<T> {
-  const path = configPath(args, context);
-  const { config, warnings } = await loadConfig(path, { env: context.io.env });
-  for (const warning of warnings) context.note(`warning: ${formatIssue(warning)}`);
+  const { config, configPath } = await loadLocalConfig(args, context);
   const issuer = await openIssuer(config, { env: context.io.env });
   try {
-    return await use({ config, configPath: path, services: issuer.services });
+    return await use({ config, configPath, services: issuer.services });
   } finally {
     await issuer.close();
   }

@@ -53,6 +53,8 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
   const log = options.logger;
   const store = options.store ?? (await openStore(storeUrl(config.store)));
   const ownsStore = options.store === undefined;
+  // Key events are recorded without holding up the key manager; close() waits for the writes.
+  const eventWrites = new Set<Promise<unknown>>();
   try {
     const masterKey = await loadMasterKey({ env: options.env, ...(config.keys.masterKeyFile === null ? {} : { keyFile: config.keys.masterKeyFile }) });
     const keys = await KeyManager.open({
@@ -63,7 +65,11 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
       clock,
       onEvent: (event) => {
         log?.info({ event }, event.type);
-        void store.securityEvents.append({ at: event.at, type: event.type, severity: SECURITY_EVENTS[event.type], details: { kid: event.kid, alg: event.alg } }).catch((error: unknown) => log?.error({ err: error }, 'could not record a key event'));
+        const write = store.securityEvents
+          .append({ at: event.at, type: event.type, severity: SECURITY_EVENTS[event.type], details: { kid: event.kid, alg: event.alg } })
+          .catch((error: unknown) => log?.error({ err: error }, 'could not record a key event'))
+          .finally(() => eventWrites.delete(write));
+        eventWrites.add(write);
       },
     });
     const revocations = new RevocationState();
@@ -107,10 +113,12 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
         clearInterval(timer);
         await ticking;
         await app.close();
+        await Promise.all(eventWrites);
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
+    await Promise.all(eventWrites);
     if (ownsStore) await store.close().catch(() => {});
     throw error;
   }

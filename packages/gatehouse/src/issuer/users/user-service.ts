@@ -1,6 +1,7 @@
 import type { User } from '../../store/index.ts';
 import type { IssuerServices } from '../issuer-services.ts';
 import { checkPasswordPolicy, checkUsernamePolicy } from './credential-policy.ts';
+import { revokeUserSessions } from '../tokens/revoke-user-sessions.ts';
 import { hashPassword } from './password-hash.ts';
 import { UserError } from './user-errors.ts';
 
@@ -54,10 +55,6 @@ export class UserService {
 
   /** Returns how many refresh families were revoked. */
   async #endSessions(userId: string, reason: string): Promise<number> {
-    const families = await this.#deps.store.refreshTokens.revokeFamiliesOfUser(userId, this.#deps.clock(), reason);
-    // The subject revocation reaches what the store cannot: access tokens already handed out
-    // (in-process verifiers now, other replicas on their next catch-up) and issuer sessions.
-    await this.#deps.revoker.revoke({ kind: 'subject', value: userId, reason });
-    return families.length;
+    return (await revokeUserSessions(this.#deps, userId, reason)).length;
   }
 }
