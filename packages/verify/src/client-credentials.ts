@@ -2,6 +2,7 @@ import { readBoundedBody } from './bounded-body.ts';
 import { checkEndpointUrl } from './endpoint-url.ts';
 import { GatehouseError } from './errors.ts';
 import { parseJsonObject } from './strict-json.ts';
+import { describeError, monotonicNow, nonNegative, positive } from './request-support.ts';
 
 export interface ClientCredentialsOptions {
   /** The issuer's token endpoint (Gatehouse: `<issuer>/oauth2/token`). https, or http to loopback. */
@@ -177,7 +178,7 @@ export function createClientCredentialsSource(options: ClientCredentialsOptions)
       },
       (error: unknown) => {
         retryBackgroundAt = clock() + BACKGROUND_RETRY_MS;
-        const known = error instanceof TokenRequestError ? error : new TokenRequestError('token_request_failed', `POST ${url}: unexpected error: ${describe(error)}`, { cause: error });
+        const known = error instanceof TokenRequestError ? error : new TokenRequestError('token_request_failed', `POST ${url}: unexpected error: ${describeError(error)}`, { cause: error });
         emit({ type: 'token.fetch_failed', url, clientId, code: known.code, status: known.status, oauthError: known.oauthError, message: known.message });
         throw known;
       },
@@ -203,7 +204,7 @@ export function createClientCredentialsSource(options: ClientCredentialsOptions)
       text = await readBoundedBody(response, maxBodyBytes);
     } catch (cause) {
       if (signal.aborted) throw aborted(cause);
-      throw failed(`POST ${url} failed: ${describe(cause)}`, { cause });
+      throw failed(`POST ${url} failed: ${describeError(cause)}`, { cause });
     }
     if (response.status !== 200) {
       const problem = text === undefined ? {} : oauthProblem(text);
@@ -323,24 +324,3 @@ function closedError(): TokenRequestError {
   return new TokenRequestError('token_request_failed', 'token source closed');
 }
 
-function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new GatehouseError('invalid_option', `"${name}" must be a positive number`);
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new GatehouseError('invalid_option', `"${name}" must be a number ≥ 0`);
-  return value;
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici reports "fetch failed" and puts what happened (ECONNREFUSED, unexpected redirect) in the cause.
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
-}
-
-/** Milliseconds on a monotonic clock (an arbitrary but fixed origin). */
-function monotonicNow(): number {
-  return performance.timeOrigin + performance.now();
-}

@@ -5,6 +5,7 @@ import { parseJsonObject } from '../strict-json.ts';
 import { importTrustedKeySet, type ImportedKeySet, type ImportKeyOptions, type TrustedKey } from '../trusted-key.ts';
 import { readBoundedBody } from '../bounded-body.ts';
 import { checkEndpointUrl } from '../endpoint-url.ts';
+import { describeError, monotonicNow, nonNegative, positive } from '../request-support.ts';
 
 export type SkippedKey = ImportedKeySet['skipped'][number];
 
@@ -210,7 +211,7 @@ export class RemoteKeySource implements KeySource {
           type: 'jwks.fetch_failed',
           url: this.url,
           code: known ? error.code : 'jwks_fetch_failed',
-          message: known ? error.message : `unexpected error: ${describe(error)}`,
+          message: known ? error.message : `unexpected error: ${describeError(error)}`,
         });
       }
       return false;
@@ -229,7 +230,7 @@ export class RemoteKeySource implements KeySource {
         headers: { accept: 'application/jwk-set+json, application/json' },
       });
     } catch (cause) {
-      throw abortReason(signal) ?? fetchFailed(`GET ${this.url} failed: ${describe(cause)}`, cause);
+      throw abortReason(signal) ?? fetchFailed(`GET ${this.url} failed: ${describeError(cause)}`, cause);
     }
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined);
@@ -265,7 +266,7 @@ async function readBounded(response: Response, maxBytes: number, signal: AbortSi
   try {
     body = await readBoundedBody(response, maxBytes);
   } catch (error) {
-    throw abortReason(signal) ?? fetchFailed(`GET ${url}: reading the body failed: ${describe(error)}`, error);
+    throw abortReason(signal) ?? fetchFailed(`GET ${url}: reading the body failed: ${describeError(error)}`, error);
   }
   if (body === undefined) throw fetchFailed(`GET ${url}: body exceeds ${maxBytes} bytes`);
   return body;
@@ -282,16 +283,6 @@ export function checkJwksUrl(input: string | URL): string {
   return checkEndpointUrl(input, 'JWKS URL');
 }
 
-function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new GatehouseError('invalid_option', `"${name}" must be a positive number`);
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new GatehouseError('invalid_option', `"${name}" must be a number ≥ 0`);
-  return value;
-}
-
 function fetchFailed(message: string, cause?: unknown): GatehouseError {
   return new GatehouseError('jwks_fetch_failed', message, cause === undefined ? undefined : { cause });
 }
@@ -301,14 +292,3 @@ function abortReason(signal: AbortSignal): GatehouseError | undefined {
   return signal.aborted && signal.reason instanceof GatehouseError ? signal.reason : undefined;
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici reports "fetch failed" and puts what happened (ECONNREFUSED, unexpected redirect) in the cause.
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
-}
-
-/** Milliseconds on a monotonic clock (an arbitrary but fixed origin). */
-function monotonicNow(): number {
-  return performance.timeOrigin + performance.now();
-}
