@@ -44,6 +44,11 @@ describe('safeReturnPath: only a local path, anything else is /', () => {
       '?x=1',
       '#frag',
       '/x\u0000y',
+      // Dot segments resolved into a scheme-relative path (found in review).
+      '/..//evil.example/x',
+      '/a/../..//evil.example',
+      '/%2e%2e/%2e%2e//evil.com',
+      '/.//evil.example',
     ]) {
       assert.equal(safeReturnPath(attempt), '/', JSON.stringify(attempt));
     }

@@ -27,6 +27,7 @@ export function safeReturnPath(value: string | null | undefined): string {
   } catch {
     return '/';
   }
-  if (url.origin !== PROBE_ORIGIN || url.pathname.startsWith(BROWSER_SESSION_PATHS.prefix)) return '/';
+  // Resolving dot segments can make a path scheme-relative again: `/..//evil.example` → `//evil.example`.
+  if (url.origin !== PROBE_ORIGIN || url.pathname.startsWith('//') || url.pathname.startsWith(BROWSER_SESSION_PATHS.prefix)) return '/';
   return `${url.pathname}${url.search}`;
 }
