@@ -122,6 +122,10 @@ describe('identity headers', GUARD, () => {
     'X-Forwarded-User', 'mallory',
     'X-Forwarded-Email', 'mallory@example.com',
     'X-Tenant', 'other-tenant',
+    // Underscore spellings, which CGI-style servers (WSGI, Rack, PHP) read as the dashed names.
+    'X_Gatehouse_Sub', 'mallory',
+    'x_forwarded_for', '10.0.0.1',
+    'X_User_Id', 'u-mallory',
     // Asking the gateway to drop the header it injects, as a hop-by-hop one.
     'Connection', 'keep-alive, X-Gatehouse-User, X-User-Id',
   ];
@@ -144,7 +148,7 @@ describe('identity headers', GUARD, () => {
     assert.deepEqual(seen('x-gatehouse-user'), ['alice']);
     assert.deepEqual(seen('x-gatehouse-assertion'), ['signed.upstream.assertion']);
     assert.deepEqual(seen('x-user-id'), ['u-alice'], 'injected, though configured to be stripped from clients');
-    for (const name of ['x-gatehouse-roles', 'x-gatehouse-anything-new', 'x-roles', 'x-forwarded-user', 'x-forwarded-email', 'x-tenant']) {
+    for (const name of ['x-gatehouse-roles', 'x-gatehouse-anything-new', 'x-roles', 'x-forwarded-user', 'x-forwarded-email', 'x-tenant', 'x_gatehouse_sub', 'x_forwarded_for', 'x_user_id']) {
       assert.deepEqual(seen(name), [], `${name} reached the upstream`);
     }
   });

@@ -62,7 +62,10 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], rules: Hea
   const headers: string[] = [];
   let connectionNamed: Set<string> | null = null;
   for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index]!.toLowerCase();
+    // CGI-style servers (WSGI, Rack, PHP) read X_Gatehouse_Sub as X-Gatehouse-Sub: every rule
+    // below sees `_` as `-`, so an underscore spelling cannot carry a spoofed identity past them.
+    const lower = rawHeaders[index]!.toLowerCase();
+    const name = lower.includes('_') ? lower.replaceAll('_', '-') : lower;
     if (name === 'connection') connectionNamed = addConnectionNamedHeaders(rawHeaders[index + 1]!, connectionNamed);
     if (
       rules.removed.has(name) ||
