@@ -16,7 +16,7 @@ export const ASSERTION_HEADER = 'X-Gatehouse-Assertion';
 export const ASSERTION_REQUIRED_CLAIMS: readonly string[] = ['sub', 'jti', 'gh_route'];
 
 /** Gatehouse's own claims: a non-empty string whenever present. */
-const GATEHOUSE_STRING_CLAIMS = ['gh_route', 'token_jti'] as const;
+const GATEHOUSE_STRING_CLAIMS = ['gh_route', 'token_jti', 'token_iss'] as const;
 
 /**
  * The claims of a verified gateway assertion. It says that the gateway verified this identity
@@ -41,6 +41,8 @@ export interface AssertionClaims {
   readonly gh_route: string;
   /** The `jti` of the access token the request carried. */
   readonly token_jti?: string;
+  /** The `iss` of that access token: this gatehouse, or a trusted issuer (read `sub` with it). */
+  readonly token_iss?: string;
   readonly [claim: string]: unknown;
 }
 

@@ -175,6 +175,9 @@ describe('upstream assertion contents', () => {
     assert.equal(minted.exp, IAT + 7);
     assert.equal(decodeJwt(minted.token).exp, IAT + 7);
     assert.equal((await minter()({ ...REQUEST, identity: { ...REQUEST.identity, exp: IAT + 3600 } })).exp, IAT + 30);
+    // A token past its exp but inside the gateway's leeway: a one-second assertion, never a dead one.
+    assert.equal((await minter()({ ...REQUEST, identity: { ...REQUEST.identity, exp: IAT - 10 } })).exp, IAT + 1);
+    assert.equal(decodeJwt((await minter()({ ...REQUEST, identity: { ...REQUEST.identity, iss: 'https://idp.example.com' } })).token).token_iss, 'https://idp.example.com');
   });
 
   it('refuses what the gateway should never pass: an empty route, audience or sub, a non-integer exp', async () => {

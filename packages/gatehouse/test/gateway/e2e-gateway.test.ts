@@ -60,6 +60,7 @@ describe('an allowed request', () => {
     assert.equal(payload.sub, 'billing-svc');
     assert.equal(payload.gh_route, 'orders');
     assert.equal(payload.token_jti, (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }).jti);
+    assert.equal(payload.token_iss, h.issuer.url);
     assert.equal(payload.exp! - payload.iat!, 30);
     assert.deepEqual(payload.roles, ['billing']);
 

@@ -34,6 +34,8 @@ export interface AssertedIdentity {
   readonly roles?: readonly string[];
   readonly sid?: string;
   readonly jti?: string;
+  /** The access token's `iss`: this gatehouse or a trusted issuer (a `sub` means something only with it). Becomes `token_iss`. */
+  readonly iss?: string;
   /** The access token's `exp` (NumericDate): an assertion never outlives the token it stands for. */
   readonly exp?: number;
 }
@@ -60,7 +62,8 @@ export type UpstreamAssertionMinter = (request: UpstreamAssertionRequest) => Pro
 /**
  * Builds the minter of upstream assertions (DESIGN.md "Tokens"): `{alg, kid, typ:
  * "gatehouse-assertion+jwt"}` over iss, aud, sub, iat, exp, jti, the identity's client_id, scope,
- * roles and sid when present, the route (gh_route) and the access token's jti (token_jti). It
+ * roles and sid when present, the route (gh_route) and the access token's jti and iss (token_jti,
+ * token_iss). It
  * says "the gateway verified this identity for this route and audience", not "this exact request":
  * the gateway reuses one assertion per token and route for half its lifetime (assertion-cache.ts),
  * as Pomerium does with its X-Pomerium-Jwt-Assertion. Options are checked here, once: ttlSeconds
@@ -84,7 +87,9 @@ export function createUpstreamAssertionMinter(options: UpstreamAssertionMinterOp
     const key = keys.signingKey();
     const iat = Math.floor(clock() / 1000);
     const tokenExp = request.identity.exp;
-    const exp = tokenExp !== undefined && tokenExp < iat + ttl ? tokenExp : iat + ttl;
+    // Capped by the token's exp, but never at or before iat: a token the gateway still accepts
+    // within its leeway gets a one-second assertion (re-signed at most once a second), not a dead one.
+    const exp = tokenExp !== undefined && tokenExp < iat + ttl ? Math.max(tokenExp, iat + 1) : iat + ttl;
     const jti = randomBytes(16).toString('base64url');
     const token = await new SignJWT({ iss: issuer, aud: request.audience, sub: request.identity.sub, iat, exp, jti, ...payload })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ASSERTION_TYP })
@@ -111,5 +116,6 @@ function assertionClaims(request: UpstreamAssertionRequest): Record<string, unkn
   if (identity.sid !== undefined) claims.sid = identity.sid;
   claims.gh_route = request.routeId;
   if (identity.jti !== undefined) claims.token_jti = identity.jti;
+  if (identity.iss !== undefined) claims.token_iss = identity.iss;
   return claims;
 }

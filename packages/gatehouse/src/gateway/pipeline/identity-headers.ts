@@ -48,7 +48,9 @@ function forwardedIdentity(identity: PolicyIdentity, claims: AccessTokenClaims):
   };
   put(IDENTITY_HEADERS.sub, identity.sub);
   put(IDENTITY_HEADERS.clientId, clientId);
-  put(IDENTITY_HEADERS.roles, identity.roles.join(','));
+  // Roles are joined with commas: a role holding one (an LDAP DN) would read as two, so then the
+  // header is left out and upstreams read the roles from the assertion, a JSON array.
+  if (!identity.roles.some((role) => role.includes(','))) put(IDENTITY_HEADERS.roles, identity.roles.join(','));
   put(IDENTITY_HEADERS.scope, scope);
   const asserted: AssertedIdentity = {
     sub: identity.sub!,
@@ -57,6 +59,7 @@ function forwardedIdentity(identity: PolicyIdentity, claims: AccessTokenClaims):
     roles: identity.roles,
     ...(sid === undefined ? {} : { sid }),
     ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+    iss: claims.iss,
     exp: claims.exp,
   };
   return Object.freeze({ headers: Object.freeze(headers), asserted: Object.freeze(asserted) });
