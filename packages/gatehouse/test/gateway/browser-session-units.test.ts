@@ -13,6 +13,7 @@ import { gatewayClient, GATEWAY_CLIENT_ID } from '../../src/gateway/browser-sess
 import { openLoginTransaction, pkceChallenge, sealLoginTransaction, startLoginTransaction } from '../../src/gateway/browser-session/login-transaction.ts';
 import { isPageLoad } from '../../src/gateway/browser-session/page-load.ts';
 import { safeReturnPath } from '../../src/gateway/browser-session/return-path.ts';
+import { sameOrigin } from '../../src/gateway/pipeline/same-origin.ts';
 import { createCookieSealer } from '../../src/gateway/browser-session/sealed-cookie.ts';
 import { clearCookie, readSessionCookie, setCookie } from '../../src/gateway/browser-session/session-cookies.ts';
 import type { RouteConfig } from '../../src/config/index.ts';
@@ -218,5 +219,30 @@ describe('the gateway client and redirect URI matching', () => {
     const ordinary: RegisteredClient = { id: 'web', public: true, grants: ['authorization_code'], scopes: [], audiences: [], redirectUris: ['http://127.0.0.1:9/callback'], roles: [], source: 'config' };
     assert.equal(redirectUriRegistered(ordinary, 'http://127.0.0.1:9/callback'), true);
     assert.equal(redirectUriRegistered(ordinary, 'http://127.0.0.1:10/callback'), false);
+  });
+});
+
+describe('sameOrigin: scheme, host and port', () => {
+  const at = (host: string, origin: string | undefined, encrypted = false) => ({ headers: { host, ...(origin === undefined ? {} : { origin }) }, socket: { encrypted } }) as unknown as Parameters<typeof sameOrigin>[0];
+
+  it('a public host is https (behind TLS): an http:// page on it is another origin', () => {
+    assert.equal(sameOrigin(at('app.example.com', 'https://app.example.com')), true);
+    assert.equal(sameOrigin(at('app.example.com', 'https://app.example.com:443')), true);
+    assert.equal(sameOrigin(at('app.example.com', 'http://app.example.com')), false, 'found in review: the scheme was ignored');
+    assert.equal(sameOrigin(at('app.example.com', 'https://evil.example.com')), false);
+    assert.equal(sameOrigin(at('app.example.com', 'https://app.example.com:8443')), false);
+  });
+
+  it('a loopback host has the connection\'s scheme and port', () => {
+    assert.equal(sameOrigin(at('localhost:8080', 'http://localhost:8080')), true);
+    assert.equal(sameOrigin(at('localhost:8080', 'https://localhost:8080')), false);
+    assert.equal(sameOrigin(at('localhost:8080', 'https://localhost:8080', true)), true);
+    assert.equal(sameOrigin(at('127.0.0.1:8080', 'http://127.0.0.1:9000')), false);
+  });
+
+  it('no Origin, null, or garbage is not same-origin', () => {
+    assert.equal(sameOrigin(at('app.example.com', undefined)), false);
+    assert.equal(sameOrigin(at('app.example.com', 'null')), false);
+    assert.equal(sameOrigin(at('app.example.com', 'not a url')), false);
   });
 });
