@@ -37,6 +37,7 @@ const ROUTES = `
 const ACCESS = '__Host-gatehouse-access';
 const REFRESH = '__Secure-gatehouse-refresh';
 const LOGIN = '__Host-gatehouse-login';
+const BINDING = '__Host-gatehouse-binding';
 const ACCESS_TTL_SECONDS = 300;
 const REFRESH_MAX_SECONDS = 7 * 24 * 3600;
 
@@ -132,10 +133,14 @@ describe('sign-in from a page load', () => {
     const refreshCookie = parseSetCookie(cookieLine(callback, REFRESH)!);
     assert.match(access.value, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     assert.deepEqual(access.attributes, ['Path=/', `Max-Age=${ACCESS_TTL_SECONDS}`, 'HttpOnly', 'Secure', 'SameSite=Lax']);
-    assert.match(refreshCookie.value, /^[A-Za-z0-9_-]{43}$/);
+    const bindingCookie = parseSetCookie(cookieLine(callback, BINDING)!);
+    // The refresh cookie is bound to this browser's __Host- binding cookie (a planted one never matches).
+    assert.match(refreshCookie.value, /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
+    assert.equal(refreshCookie.value.split('.')[1], bindingCookie.value);
     assert.deepEqual(refreshCookie.attributes, ['Path=/.gatehouse/session', `Max-Age=${REFRESH_MAX_SECONDS}`, 'HttpOnly', 'Secure', 'SameSite=Strict']);
+    assert.deepEqual(bindingCookie.attributes, ['Path=/', `Max-Age=${REFRESH_MAX_SECONDS}`, 'HttpOnly', 'Secure', 'SameSite=Strict']);
     assert.equal(cookieLine(callback, LOGIN), `${LOGIN}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
-    assert.equal(callback.setCookies.length, 3);
+    assert.equal(callback.setCookies.length, 4);
     const callbackLine = await line(callback);
     assert.deepEqual([callbackLine.route, callbackLine.decision, callbackLine.reason, callbackLine.sub, callbackLine.client_id], [null, 'allow', 'login_completed', alice, 'gatehouse-gateway']);
     assert.equal(callbackLine.path, '/.gatehouse/callback');
@@ -255,8 +260,10 @@ describe('silent renewal', () => {
     const currentAccess = browser.cookie(ACCESS)!;
     const currentRefresh = browser.cookie(REFRESH)!;
 
+    // A thief who copied the browser's cookies (both: the binding is part of the theft).
     const thief = new TestBrowser(clock.now);
     thief.plant(REFRESH, oldRefresh, '/.gatehouse/session');
+    thief.plant(BINDING, browser.cookie(BINDING)!);
     const replay = await thief.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
     assert.equal(replay.status, 302, 'no tokens: the replayer is sent to sign in');
     assert.ok(replay.location!.startsWith(h.issuer.services.urls.authorize));
@@ -281,12 +288,38 @@ describe('silent renewal', () => {
   });
 });
 
+describe('cookie tossing', () => {
+  it('an attacker\'s own refresh cookie planted in a victim\'s browser (a sibling host can set __Secure- cookies for the parent domain) is never used', async () => {
+    const attacker = new TestBrowser(clock.now);
+    await signIn(attacker, '/');
+    const attackersRefresh = attacker.cookie(REFRESH)!;
+
+    // The victim's browser: no session of its own, then one with its own binding.
+    for (const victimBinding of [undefined, 'victims-own-binding-000']) {
+      const victim = new TestBrowser(clock.now);
+      victim.plant(REFRESH, attackersRefresh, '/.gatehouse/session');
+      if (victimBinding !== undefined) victim.plant(BINDING, victimBinding);
+      const attempt = await victim.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
+      assert.equal(attempt.status, 302, 'sent to sign in, not signed in as the attacker');
+      assert.ok(attempt.location!.startsWith(h.issuer.services.urls.authorize));
+      assert.equal(cookieLine(attempt, ACCESS), undefined);
+      assert.equal(cookieLine(attempt, REFRESH), `${REFRESH}=; Path=/.gatehouse/session; Max-Age=0; HttpOnly; Secure; SameSite=Strict`);
+      const attemptLine = await line(attempt);
+      assert.deepEqual([attemptLine.decision, attemptLine.reason], ['deny', 'refresh_unbound']);
+    }
+    // Never sent to the grant: the attacker's own session is untouched (no reuse, no revocation).
+    const own = await attacker.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
+    assert.equal((await line(own)).reason, 'session_refreshed');
+  });
+});
+
 describe('logout', () => {
   it('POST from this origin revokes the family, clears both cookies, and goes on to the issuer\'s end-session', async () => {
     const browser = new TestBrowser(clock.now);
     await signIn(browser, '/');
     const access = browser.cookie(ACCESS)!;
     const refresh = browser.cookie(REFRESH)!;
+    const binding = browser.cookie(BINDING)!;
 
     const out = await browser.go(gateway('/.gatehouse/session/logout'), { method: 'POST', headers: { origin: h.gatewayUrl } });
     assert.equal(out.status, 303);
@@ -294,6 +327,7 @@ describe('logout', () => {
     assert.equal(out.headers['cache-control'], 'no-store');
     assert.deepEqual([...out.setCookies].sort(), [
       `${ACCESS}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`,
+      `${BINDING}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict`,
       `${REFRESH}=; Path=/.gatehouse/session; Max-Age=0; HttpOnly; Secure; SameSite=Strict`,
     ]);
     assert.equal(browser.cookie(ACCESS), undefined);
@@ -304,6 +338,7 @@ describe('logout', () => {
     // Copies taken before the logout are worthless.
     const copy = new TestBrowser(clock.now);
     copy.plant(REFRESH, refresh, '/.gatehouse/session');
+    copy.plant(BINDING, binding);
     const refreshed = await copy.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
     assert.equal(refreshed.status, 302);
     assert.equal((await line(refreshed)).reason, 'refresh_rejected');

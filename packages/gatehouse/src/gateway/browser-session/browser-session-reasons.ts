@@ -6,6 +6,7 @@
 export const BROWSER_SESSION_REASONS = {
   login_started: 'No usable refresh token at /.gatehouse/session/refresh: a sign-in was started (sealed login cookie set, 302 to the issuer\'s authorization endpoint).',
   refresh_rejected: 'The refresh cookie was refused by the refresh grant (expired, revoked, already used — a reuse revokes its whole family —, or repeated): it is cleared and a sign-in is started, as for login_started.',
+  refresh_unbound: 'The refresh cookie does not carry this browser\'s binding (the __Host-gatehouse-binding cookie): planted by another host (cookie tossing, login CSRF) or left from an older session. It is cleared, never sent to the grant, and a sign-in is started.',
   session_refreshed: 'Silent renewal: the refresh token was rotated and both cookies were set again (303 to the return path).',
   login_completed: 'The authorization response was accepted and its code redeemed: both cookies set (303 to the return path).',
   logged_out: 'POST /.gatehouse/session/logout with a same-origin Origin: the refresh token\'s family was revoked (its access tokens too), both cookies cleared (303 to the issuer\'s end-session page).',

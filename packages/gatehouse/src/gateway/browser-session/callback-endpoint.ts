@@ -1,7 +1,7 @@
 import { revokeSessionFamily } from '../../issuer/tokens/revoke-session-family.ts';
 import { callbackUrlFor } from './callback-url.ts';
 import { GATEWAY_CLIENT_ID } from './gateway-client.ts';
-import { sessionCookies } from './issue-session-cookies.ts';
+import { newBinding, sessionCookies } from './issue-session-cookies.ts';
 import { openLoginTransaction, sameSecret } from './login-transaction.ts';
 import { safeReturnPath } from './return-path.ts';
 import { clearCookie, readSessionCookie } from './session-cookies.ts';
@@ -47,7 +47,7 @@ export async function completeLogin(services: SessionServices, at: LoginHostRequ
     await revokeIssuedFamily(services, tokens.id_token === undefined ? undefined : claimOf(tokens.id_token, 'sid'));
     return callbackFailure('callback_nonce_mismatch');
   }
-  const cookies = [...sessionCookies(services, tokens), clearCookie('login')];
+  const cookies = [...sessionCookies(services, tokens, newBinding()), clearCookie('login')];
   return redirectVerdict(303, safeReturnPath(transaction.returnTo), cookies, sessionAudit('allow', 'login_completed', accessTokenFacts(tokens.access_token)));
 }
 

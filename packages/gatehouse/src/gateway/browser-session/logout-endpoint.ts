@@ -3,7 +3,7 @@ import { revokeSessionFamily } from '../../issuer/tokens/revoke-session-family.t
 import { REFUSALS } from '../pipeline/refusal-responses.ts';
 import { sameOrigin } from '../pipeline/same-origin.ts';
 import { GATEWAY_CLIENT_ID } from './gateway-client.ts';
-import { clearCookie, readSessionCookie } from './session-cookies.ts';
+import { clearCookie, readSessionCookie, unboundRefreshToken } from './session-cookies.ts';
 import type { LoginHostRequest, SessionServices } from './session-services.ts';
 import { NO_FACTS, redirectVerdict, sessionAudit, type SessionFacts, type SessionVerdict } from './session-verdicts.ts';
 
@@ -22,8 +22,9 @@ export async function logout(services: SessionServices, at: LoginHostRequest): P
     return { kind: 'respond', status, headers, body, audit: sessionAudit('deny', 'origin_mismatch') };
   }
   const cookie = readSessionCookie(at.request.headers.cookie, 'refresh');
-  const facts = cookie.kind === 'one' ? await revokeFamilyOf(services, cookie.value) : NO_FACTS;
-  return redirectVerdict(303, services.issuer.urls.endSession, [clearCookie('access'), clearCookie('refresh')], sessionAudit('allow', 'logged_out', facts));
+  const refreshToken = cookie.kind === 'one' ? unboundRefreshToken(cookie.value, readSessionCookie(at.request.headers.cookie, 'binding')) : undefined;
+  const facts = refreshToken === undefined ? NO_FACTS : await revokeFamilyOf(services, refreshToken);
+  return redirectVerdict(303, services.issuer.urls.endSession, [clearCookie('access'), clearCookie('refresh'), clearCookie('binding')], sessionAudit('allow', 'logged_out', facts));
 }
 
 /** Revokes the family of a refresh token of the gateway's client, rotated or not; returns who it belonged to. */

@@ -1,6 +1,6 @@
 import { sessionCookies } from './issue-session-cookies.ts';
 import { safeReturnPath } from './return-path.ts';
-import { clearCookie, readSessionCookie } from './session-cookies.ts';
+import { clearCookie, readSessionCookie, unboundRefreshToken } from './session-cookies.ts';
 import type { LoginHostRequest, SessionServices } from './session-services.ts';
 import { accessTokenFacts, redirectVerdict, sessionAudit, type SessionVerdict } from './session-verdicts.ts';
 import { startLogin } from './start-login.ts';
@@ -18,8 +18,12 @@ export async function refreshSession(services: SessionServices, at: LoginHostReq
   const cookie = readSessionCookie(at.request.headers.cookie, 'refresh');
   if (cookie.kind === 'absent') return startLogin(services, at, returnTo, 'login_started');
   if (cookie.kind === 'repeated') return startLogin(services, at, returnTo, 'refresh_rejected', [clearCookie('refresh')]);
+  // Only a refresh cookie this browser was given: a planted one is never sent to the grant.
+  const binding = readSessionCookie(at.request.headers.cookie, 'binding');
+  const refreshToken = unboundRefreshToken(cookie.value, binding);
+  if (refreshToken === undefined || binding.kind !== 'one') return startLogin(services, at, returnTo, 'refresh_unbound', [clearCookie('refresh')]);
 
-  const outcome = await services.grants.refresh({ refreshToken: cookie.value, audience: at.audience }, at.context.clientIp);
+  const outcome = await services.grants.refresh({ refreshToken, audience: at.audience }, at.context.clientIp);
   if (!outcome.ok) return startLogin(services, at, returnTo, 'refresh_rejected', [clearCookie('refresh')]);
-  return redirectVerdict(303, returnTo, sessionCookies(services, outcome.tokens), sessionAudit('allow', 'session_refreshed', accessTokenFacts(outcome.tokens.access_token)));
+  return redirectVerdict(303, returnTo, sessionCookies(services, outcome.tokens, binding.value), sessionAudit('allow', 'session_refreshed', accessTokenFacts(outcome.tokens.access_token)));
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { ACCESS_TOKEN_COOKIE } from '../authn/index.ts';
 import { cookieValues } from '../authn/session-cookie-authenticator.ts';
 import { BROWSER_SESSION_PATHS } from './session-paths.ts';
@@ -16,6 +17,8 @@ import { BROWSER_SESSION_PATHS } from './session-paths.ts';
  *   Max-Age is the refresh family's absolute lifetime (tokens.refreshMax).
  * - the sign-in in progress, `__Host-gatehouse-login`, sealed (login-transaction.ts). SameSite=Lax
  *   because the callback is a top-level navigation coming back from the issuer; 10 minutes.
+ * - the refresh cookie's binding, `__Host-gatehouse-binding` (random, set with the session, same
+ *   lifetime and SameSite as the refresh cookie): see boundRefreshValue.
  *
  * Secure over plain http://localhost works: browsers treat loopback as a secure context and keep
  * such cookies there (see issuer/session/cookies.ts).
@@ -24,7 +27,28 @@ export const SESSION_COOKIES = Object.freeze({
   access: Object.freeze({ name: ACCESS_TOKEN_COOKIE, path: '/', sameSite: 'Lax' }),
   refresh: Object.freeze({ name: '__Secure-gatehouse-refresh', path: BROWSER_SESSION_PATHS.session, sameSite: 'Strict' }),
   login: Object.freeze({ name: '__Host-gatehouse-login', path: '/', sameSite: 'Lax' }),
+  binding: Object.freeze({ name: '__Host-gatehouse-binding', path: '/', sameSite: 'Strict' }),
 });
+
+/**
+ * The refresh cookie's value is `<refresh token>.<binding>`, and the binding must equal the
+ * `__Host-gatehouse-binding` cookie. A sibling host can plant a `__Secure-` cookie for the parent
+ * domain (cookie tossing) — an attacker's own refresh token, which would sign the victim into the
+ * attacker's account (login CSRF) — but it cannot plant a `__Host-` one: a planted refresh cookie
+ * never matches this browser's binding. (Refresh tokens are base64url: no dot of their own.)
+ */
+export function boundRefreshValue(refreshToken: string, binding: string): string {
+  return `${refreshToken}.${binding}`;
+}
+
+/** The refresh token of a refresh cookie value, when its binding is this browser's binding cookie; undefined otherwise. */
+export function unboundRefreshToken(value: string, bindingCookie: CookieRead): string | undefined {
+  const dot = value.lastIndexOf('.');
+  if (dot <= 0 || bindingCookie.kind !== 'one') return undefined;
+  const given = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(bindingCookie.value);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? value.slice(0, dot) : undefined;
+}
 
 export type SessionCookie = keyof typeof SESSION_COOKIES;
 
