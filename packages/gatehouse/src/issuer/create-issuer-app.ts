@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { isStoreUnavailable } from '../store/index.ts';
 import { registerAuthorize } from './endpoints/authorize.ts';
 import { registerDiscovery } from './endpoints/discovery.ts';
 import { registerEndSession } from './endpoints/end-session.ts';
@@ -9,16 +10,23 @@ import { registerRevocation } from './endpoints/revocation.ts';
 import { registerSignIn } from './endpoints/sign-in.ts';
 import { registerToken } from './endpoints/token.ts';
 import { registerUserinfo } from './endpoints/userinfo.ts';
+import { ISSUER_PATHS } from './issuer-endpoints.ts';
 import type { IssuerServices } from './issuer-services.ts';
-import { OAuthError } from './oauth-error.ts';
+import { OAuthError, STORE_RETRY_AFTER_SECONDS, temporarilyUnavailable } from './oauth-error.ts';
+import { sendErrorPage } from './sign-in/html-page.ts';
 
 export interface IssuerAppOptions {
   readonly logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
 }
 
+/** The endpoints a browser shows: their errors are HTML pages, not JSON. */
+const PAGE_ENDPOINTS = ['authorize', 'signIn', 'endSession'] as const;
+
 /**
  * The issuer as a fastify app: the route table is the list of `register*` calls below. Errors are
- * answered in RFC 6749 §5.2 form, generic on the wire; the cause goes to the log.
+ * answered in RFC 6749 §5.2 form, generic on the wire; the cause goes to the log. A store that
+ * cannot be reached is 503 temporarily_unavailable with Retry-After (an error page with 503 on
+ * the browser's endpoints), not 500: the request may simply be tried again (docs/reference/faults.md).
  */
 export function createIssuerApp(services: IssuerServices, options: IssuerAppOptions = {}): FastifyInstance {
   const app = Fastify({
@@ -37,7 +45,14 @@ export function createIssuerApp(services: IssuerServices, options: IssuerAppOpti
     reply.header('referrer-policy', 'no-referrer');
   });
 
-  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => {
+  const pagePaths = new Set<string>(PAGE_ENDPOINTS.map((endpoint) => `${services.urls.basePath}${ISSUER_PATHS[endpoint]}`));
+  app.setErrorHandler((thrown: FastifyError | OAuthError, request, reply) => {
+    let error = thrown;
+    if (isStoreUnavailable(error)) {
+      request.log.error({ err: error }, 'issuer request failed: the store is unavailable');
+      if (pagePaths.has(request.routeOptions.url ?? '')) return sendErrorPage(reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS)), 503, 'temporarily_unavailable');
+      error = temporarilyUnavailable();
+    }
     if (error instanceof OAuthError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return reply.code(error.status).header('cache-control', 'no-store').send(error.toJSON());

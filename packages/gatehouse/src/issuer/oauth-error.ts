@@ -46,3 +46,17 @@ export class OAuthError extends Error {
     return { error: this.error, error_description: this.message };
   }
 }
+
+/** Seconds a client is asked to wait (Retry-After) before trying again when the issuer cannot reach its store. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The answer when the store cannot be reached (store_unavailable): 503 temporarily_unavailable
+ * (RFC 6749 §4.1.2.1 names it for the authorization endpoint; the JSON endpoints use it too), with
+ * Retry-After. Nothing about the cause goes on the wire.
+ */
+export function temporarilyUnavailable(): OAuthError {
+  return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; try again shortly', {
+    headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+  });
+}

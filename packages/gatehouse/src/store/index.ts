@@ -1,4 +1,5 @@
-export { openStore, type OpenStoreOptions, type Store } from './open-store.ts';
+export { openStore, type OpenStoreOptions, type Store, type StoreRepositories } from './open-store.ts';
+export { isStoreUnavailable } from './store-unavailable.ts';
 export { parseStoreUrl, redactStoreUrl, type StoreDialect, type StoreLocation } from './store-url.ts';
 export { migrateStore, type MigrateStoreOptions } from './migrate.ts';
 export { storeMigrationProvider, storeMigrations } from './migrations/provider.ts';

@@ -13,6 +13,7 @@ import { SigningKeyRepository } from './repositories/signing-keys.ts';
 import { UserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 import { acquireSqliteConnection } from './sqlite/shared-connection.ts';
+import { describeDriverError } from './store-unavailable.ts';
 import { parseStoreUrl, redactStoreUrl, type StoreDialect, type StoreLocation } from './store-url.ts';
 
 export interface OpenStoreOptions {
@@ -25,18 +26,14 @@ export interface OpenStoreOptions {
   readonly migrationProvider?: MigrationProvider;
   /** PostgreSQL connections at most (default 10). */
   readonly poolSize?: number;
-  /** How long to wait for a PostgreSQL connection (default 10 s). */
+  /** How long to wait for a PostgreSQL connection, a new one or a free one of the pool (default 5 s); then store_unavailable. */
   readonly connectTimeoutMs?: number;
   /** Base of a relative SQLite path (default: the working directory). */
   readonly cwd?: string;
 }
 
-export interface Store {
-  readonly dialect: StoreDialect;
-  /** The store URL with any password replaced by `***`. */
-  readonly url: string;
-  /** The query layer itself, for what no repository covers yet. */
-  readonly db: Kysely<Database>;
+/** The repositories, over the store or over one transaction (Store.transaction). */
+export interface StoreRepositories {
   readonly users: UserRepository;
   readonly clients: ClientRepository;
   readonly signingKeys: SigningKeyRepository;
@@ -45,6 +42,27 @@ export interface Store {
   readonly revocations: RevocationRepository;
   readonly securityEvents: SecurityEventRepository;
   readonly loginAttempts: LoginAttemptRepository;
+}
+
+/**
+ * After openStore, a query that cannot reach the database (PostgreSQL down, restarting, the
+ * connection cut; a SQLite file locked past the busy timeout) fails with ServerError
+ * store_unavailable, whichever repository made it; the next query after the database is back
+ * succeeds, with no reopening (docs/reference/faults.md).
+ */
+export interface Store extends StoreRepositories {
+  readonly dialect: StoreDialect;
+  /** The store URL with any password replaced by `***`. */
+  readonly url: string;
+  /** The query layer itself, for what no repository covers yet. */
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `work` in one transaction, with repositories bound to it: what it writes commits
+   * together, or, when it throws (a refusal, the store going away), not at all. `work` must use
+   * only the repositories it is given (on SQLite the store's own would wait for this transaction).
+   * Revocations are appended in their own transaction and cannot be part of one.
+   */
+  transaction<T>(work: (repositories: StoreRepositories) => Promise<T>): Promise<T>;
   /** Applies pending migrations and returns their names; openStore has already done it once. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -70,7 +88,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     schema = await probe(connection.db, location.dialect, options.schema);
   } catch (error) {
     await connection?.release().catch(() => {});
-    throw new ServerError('store_unavailable', `Cannot open the store at ${redactedUrl}: ${describeError(error)}`, { cause: error });
+    // The driver's own words: a connection failure already comes as store_unavailable, with them as its cause.
+    const driverError = error instanceof ServerError && error.code === 'store_unavailable' ? error.cause : error;
+    throw new ServerError('store_unavailable', `Cannot open the store at ${redactedUrl}: ${describeDriverError(driverError)}`, { cause: error });
   }
 
   const store = createStore(connection, location.dialect, redactedUrl, {
@@ -97,6 +117,15 @@ function createStore({ db, release }: StoreConnection, dialect: StoreDialect, ur
     dialect,
     url,
     db,
+    ...repositoriesOver(db, dialect),
+    transaction: (work) => db.transaction().execute((trx) => work(repositoriesOver(trx, dialect))),
+    migrate: () => migrateStore(db, migration),
+    close: () => (closing ??= release()),
+  };
+}
+
+function repositoriesOver(db: Kysely<Database>, dialect: StoreDialect): StoreRepositories {
+  return {
     users: new UserRepository(db),
     clients: new ClientRepository(db),
     signingKeys: new SigningKeyRepository(db),
@@ -105,8 +134,6 @@ function createStore({ db, release }: StoreConnection, dialect: StoreDialect, ur
     revocations: new RevocationRepository(db, dialect),
     securityEvents: new SecurityEventRepository(db),
     loginAttempts: new LoginAttemptRepository(db),
-    migrate: () => migrateStore(db, migration),
-    close: () => (closing ??= release()),
   };
 }
 
@@ -115,7 +142,7 @@ function connect(location: StoreLocation, options: OpenStoreOptions): StoreConne
   if (location.dialect === 'sqlite') return acquireSqliteConnection(location.filename);
   const dialect = createPostgresDialect(location.connectionString, {
     poolSize: options.poolSize ?? 10,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
   });
   const db = new Kysely<Database>({ dialect });
@@ -142,11 +169,4 @@ function checkSchemaOption(location: StoreLocation, schema: string | undefined, 
   if (schema === undefined) return;
   if (location.dialect !== 'postgres') throw new ServerError('store_url_invalid', `The schema option applies to PostgreSQL only, not to ${redactedUrl}.`);
   if (!SCHEMA_NAME.test(schema)) throw new ServerError('store_url_invalid', `The schema ${JSON.stringify(schema)} is not a lower-case identifier.`);
-}
-
-/** Connection errors are terse, and Node's ones for several addresses are an AggregateError with no message. */
-function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return [...new Set(error.errors.map(describeError))].join('; ');
-  if (error instanceof Error) return error.message || String((error as NodeJS.ErrnoException).code ?? error.name);
-  return String(error);
 }

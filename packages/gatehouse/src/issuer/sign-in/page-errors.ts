@@ -14,6 +14,7 @@ export const PAGE_ERRORS = {
   invalid_credentials: 'The username or password is incorrect.',
   signin_throttled: 'Too many attempts. Wait a moment before trying again.',
   invalid_id_token_hint: 'The sign-out request is not valid.',
+  temporarily_unavailable: 'The service is temporarily unavailable. Try again in a moment.',
 } as const;
 
 export type PageErrorCode = keyof typeof PAGE_ERRORS;

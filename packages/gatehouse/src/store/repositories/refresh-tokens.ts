@@ -98,7 +98,7 @@ export class RefreshTokenRepository {
   async createFamily(input: NewRefreshFamily): Promise<RefreshFamily> {
     const absoluteExpiresAt = input.now + input.absoluteTtl;
     return conflictAs('This refresh family id or token hash already exists.', () =>
-      this.#db.transaction().execute(async (trx) => {
+      inTransaction(this.#db, async (trx) => {
         const family = await trx
           .insertInto('refresh_token_families')
           .values({
@@ -131,7 +131,7 @@ export class RefreshTokenRepository {
    */
   async rotate(input: RotateRefreshToken): Promise<RefreshRotation> {
     return conflictAs('The new refresh token hash already exists.', () =>
-      this.#db.transaction().execute(async (trx): Promise<RefreshRotation> => {
+      inTransaction(this.#db, async (trx): Promise<RefreshRotation> => {
         const found = await this.#findWithFamily(trx, input.oldHash, { lock: true });
         if (!found) return { status: 'unknown' };
         const status = classify(found.token, found.family, input.now);
@@ -262,6 +262,11 @@ async function revokeFamilyRow(db: Db, family: FamilyRow, now: number, reason: s
     .executeTakeFirst();
   // No row: revoked meanwhile by someone else; their time and reason stand.
   return toFamily(row ?? (await db.selectFrom('refresh_token_families').selectAll().where('id', '=', family.id).executeTakeFirstOrThrow()));
+}
+
+/** Its own transaction, or the caller's when the repository is bound to one (Store.transaction). */
+function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 function toFamily(row: FamilyRow): RefreshFamily {

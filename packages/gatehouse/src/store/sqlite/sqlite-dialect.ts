@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect, type DialectAdapter, type Driver } from 'kysely';
+import { withConnectionFailuresAsUnavailable } from '../store-unavailable.ts';
 
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -9,10 +10,21 @@ const BUSY_TIMEOUT_MS = 5_000;
 /**
  * Opens a SQLite database (a file made by createPrivateSqliteFile, or :memory:) and returns the
  * Kysely dialect over it. Throws the driver's own error when it cannot be opened; openStore turns
- * that into store_unavailable.
+ * that into store_unavailable. Afterwards, a statement that cannot get at the file (another
+ * process held the write lock past the busy timeout, an I/O error, a full disk) fails as
+ * store_unavailable (store-unavailable.ts).
  */
 export function createSqliteDialect(filename: string): Dialect {
-  return new StoreSqliteDialect(openSqliteDatabase(filename));
+  return withConnectionFailuresAsUnavailable(new StoreSqliteDialect(openSqliteDatabase(filename)), {
+    isConnectionFailure: isSqliteFileUnavailable,
+    description: `the SQLite file ${filename}`,
+  });
+}
+
+/** better-sqlite3's extended result codes for "the file cannot be used right now", as opposed to a refused statement. */
+export function isSqliteFileUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|IOERR|FULL|CANTOPEN)(_|$)/.test(code);
 }
 
 function openSqliteDatabase(filename: string): SqliteDatabase.Database {
