@@ -3,7 +3,7 @@ import { DEFAULT_ANOMALY_COOLDOWN, DEFAULT_ANOMALY_LIMITS, type FailureLimit } f
 import { DEFAULT_WEBHOOK_TIMEOUT_MS } from '../anomaly/anomaly-webhook.ts';
 import { DEFAULT_SIGNING_ALGORITHM } from '../keys/signing-algorithms.ts';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from '../tokens/access-token-ttl.ts';
-import type { AnomalyConfig, AnomalyLimitConfig, KeysConfig, ListenConfig, TokensConfig } from './types.ts';
+import type { AnomalyConfig, AnomalyLimitConfig, ClusterConfig, KeysConfig, ListenConfig, TokensConfig } from './types.ts';
 
 export const DEFAULT_LISTEN: ListenConfig = {
   gateway: { host: '0.0.0.0', port: 8080 },
@@ -35,6 +35,10 @@ export const DEFAULT_TRUSTED_TYP = 'at+jwt';
 
 /** How deep all/any/not may nest: deeper policies are unreadable and slow to evaluate. */
 export const MAX_CONDITION_DEPTH = 8;
+
+/** A resync every 10 s (the issuer's tick) fails twice before a 20 s grace runs out: a shorter one would fail closed on one slow read. */
+export const MIN_FAIL_CLOSED_AFTER_SECONDS = 20;
+export const DEFAULT_CLUSTER: ClusterConfig = { failClosedAfterSeconds: 60 };
 
 /** The anomaly detector's own defaults, in the configuration's units (seconds). */
 export const DEFAULT_ANOMALY: AnomalyConfig = {

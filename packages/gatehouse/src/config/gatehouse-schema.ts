@@ -1,8 +1,9 @@
 import { parseStoreUrl } from '../store/store-url.ts';
-import { DEFAULT_ANOMALY, DEFAULT_KEYS, DEFAULT_LISTEN, DEFAULT_STORE_URL, DEFAULT_TOKENS } from './defaults.ts';
+import { DEFAULT_ANOMALY, DEFAULT_CLUSTER, DEFAULT_KEYS, DEFAULT_LISTEN, DEFAULT_STORE_URL, DEFAULT_TOKENS } from './defaults.ts';
 import { childAt, INVALID, listOf, optional, readMapping, reject, required, type Checked, type ValueAt } from './readers.ts';
 import { anomalySection } from './sections/anomaly.ts';
 import { client } from './sections/clients.ts';
+import { clusterSection } from './sections/cluster.ts';
 import { keysSection } from './sections/keys.ts';
 import { listenSection } from './sections/listen.ts';
 import { checkLoginRouteAudiences } from './sections/login-routes.ts';
@@ -14,7 +15,7 @@ import { reportRepeats } from './sections/unique-values.ts';
 import type { GatehouseConfig } from './types.ts';
 import { issuerUrl } from './values/urls.ts';
 
-const TOP_LEVEL_KEYS = ['issuer', 'listen', 'store', 'keys', 'tokens', 'clients', 'routes', 'trust', 'anomaly'];
+const TOP_LEVEL_KEYS = ['issuer', 'listen', 'store', 'keys', 'tokens', 'clients', 'routes', 'trust', 'anomaly', 'cluster'];
 
 /** The whole document: each section, then the checks that span sections. */
 export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
@@ -31,6 +32,7 @@ export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
   const knownAudiences = clients === INVALID || trust === INVALID ? undefined : new Set([...clients, ...trust].flatMap((source) => source.audiences));
   const routes = optional(listOf(route(knownAudiences)), []).read(mapping, 'routes');
   const anomaly = optional(anomalySection, DEFAULT_ANOMALY).read(mapping, 'anomaly');
+  const cluster = optional(clusterSection, DEFAULT_CLUSTER).read(mapping, 'cluster');
 
   const uniqueClients = reportRepeats(mapping.at('clients'), 'id', 'client id');
   const uniqueRoutes = reportRepeats(mapping.at('routes'), 'id', 'route id');
@@ -46,12 +48,12 @@ export function readGatehouseConfig(root: ValueAt): Checked<GatehouseConfig> {
 
   if (
     issuer === INVALID || listen === INVALID || store === INVALID || keys === INVALID || tokens === INVALID ||
-    clients === INVALID || trust === INVALID || routes === INVALID || anomaly === INVALID ||
+    clients === INVALID || trust === INVALID || routes === INVALID || anomaly === INVALID || cluster === INVALID ||
     mapping.hasUnknownKeys || !uniqueClients || !uniqueRoutes || !loginAudiences || !uniqueIssuers || ownIssuerIndex !== -1
   ) {
     return INVALID;
   }
-  return { issuer, listen, store, keys, tokens, clients, routes, trust, anomaly };
+  return { issuer, listen, store, keys, tokens, clients, routes, trust, anomaly, cluster };
 }
 
 function withoutTrailingSlash(url: string): string {

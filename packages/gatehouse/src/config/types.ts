@@ -21,6 +21,7 @@ export interface GatehouseConfig {
   readonly routes: readonly RouteConfig[];
   readonly trust: readonly TrustedIssuerConfig[];
   readonly anomaly: AnomalyConfig;
+  readonly cluster: ClusterConfig;
 }
 
 /** What `loadConfig` and `parseConfig` return: the configuration and the warnings about it. */
@@ -289,6 +290,16 @@ export type JwksSource =
  * dimension trips when its failures within its window reach `failures`; `ip` and `subject` trips
  * block (429), a `kid` trip only alerts. Defaults are the detector's.
  */
+/** `cluster`: several replicas on one PostgreSQL store (docs/reference/scale-out.md). */
+export interface ClusterConfig {
+  /**
+   * How long the gateway keeps allowing requests on revocation lists it could not bring up to date
+   * from the store; past it, requests it would allow get 503 until a sync succeeds. Default 60s; at
+   * least 20s (twice the issuer's 10 s resync).
+   */
+  readonly failClosedAfterSeconds: number;
+}
+
 export interface AnomalyConfig {
   /** Refused tokens from one client address (an IPv6 address counts per /64). Default 50 a minute. */
   readonly ip: AnomalyLimitConfig;

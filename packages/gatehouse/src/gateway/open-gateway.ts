@@ -149,6 +149,8 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     clock,
     observeTokenVerify: (seconds) => metrics.observeTokenVerify(seconds),
     browserSessions: createBrowserSessions({ issuer, anomalies, clock, ...(logger === undefined ? {} : { logger }) }),
+    // Read per request, so a reload of cluster.failClosedAfter applies at once.
+    revocationsStale: () => issuer.revocations.sinceSyncMs() > current().config.cluster.failClosedAfterSeconds * 1000,
   });
   // The issuer learns the gateway's client from the running routes: a reload that adds a login host changes it too.
   const unregisterClient = issuer.clients.provideBuiltIn(GATEWAY_CLIENT_ID, () => current().state.browserLogin.client);

@@ -101,7 +101,17 @@ export class KeyManager implements SigningKeySource {
 
   /** Reloads the records (another replica may have changed them), advances them and applies what is due. */
   tick(): Promise<readonly KeyEvent[]> {
-    return this.#serially(() => this.#apply((records, now) => advanceKeys(records, now, this.policy)));
+    return this.#serially(async () => {
+      const advance = (records: readonly KeyRecord[], now: number): KeyTransition => advanceKeys(records, now, this.policy);
+      // Most ticks (and every reload on another replica's notice) change nothing: they read without
+      // taking the repository's lock, and only a step with something to write takes it and reads again.
+      const records = await this.#repository.list();
+      const now = this.#clock();
+      const transition = advance(records, now);
+      if (transition.changed.length > 0 || transition.generate !== undefined) return this.#apply(advance);
+      this.#swap(await this.#buildView(records, now));
+      return [];
+    });
   }
 
   /** On-demand rotation: a new key, published now, signing after the publish lead. Resolves the new record. */
@@ -152,32 +162,38 @@ export class KeyManager implements SigningKeySource {
    * not open the key leaves the store and the running view as they were — then persists and swaps.
    */
   async #apply(step: (records: readonly KeyRecord[], now: number) => KeyTransition | Promise<KeyTransition>): Promise<readonly KeyEvent[]> {
-    const before = await this.#repository.list();
-    let transition = await step(before, this.#clock());
-    if (transition.generate !== undefined) {
-      const key = await this.#generateKey(this.#algorithm, this.#masterKey);
-      const added = addKey(transition.records, key, this.#clock(), this.policy);
-      transition = { ...added, events: [...transition.events, ...added.events] };
-    }
-    const now = this.#clock();
-    const view = await this.#buildView(transition.records, now);
-
-    const previous = new Map(before.map((record) => [record.kid, record]));
-    const persisted = new Set<string>();
-    let conflict = false;
-    for (const record of transition.records) {
-      const old = previous.get(record.kid);
-      if (old === record) continue;
-      if (old === undefined) await this.#repository.insert(record);
-      else if (!(await this.#repository.update(record, old.state))) {
-        conflict = true; // another replica moved this key first; its view wins, below
-        continue;
+    // With several replicas, the whole step runs under the repository's lock (see KeyRepository.exclusively).
+    const run = async (repository: KeyRepository): Promise<{ view: KeyView; events: readonly KeyEvent[] }> => {
+      const before = await repository.list();
+      let transition = await step(before, this.#clock());
+      if (transition.generate !== undefined) {
+        const key = await this.#generateKey(this.#algorithm, this.#masterKey);
+        const added = addKey(transition.records, key, this.#clock(), this.policy);
+        transition = { ...added, events: [...transition.events, ...added.events] };
       }
-      persisted.add(record.kid);
-    }
-    this.#swap(conflict ? await this.#buildView(await this.#repository.list(), now) : view);
-    // Events of a conflicting change were the other replica's to report.
-    const events = transition.events.filter((event) => persisted.has(event.kid));
+      const now = this.#clock();
+      const view = await this.#buildView(transition.records, now);
+
+      const previous = new Map(before.map((record) => [record.kid, record]));
+      const persisted = new Set<string>();
+      let conflict = false;
+      for (const record of transition.records) {
+        const old = previous.get(record.kid);
+        if (old === record) continue;
+        if (old === undefined) await repository.insert(record);
+        else if (!(await repository.update(record, old.state))) {
+          conflict = true; // another replica moved this key first; its view wins, below
+          continue;
+        }
+        persisted.add(record.kid);
+      }
+      // Events of a conflicting change were the other replica's to report.
+      const events = transition.events.filter((event) => persisted.has(event.kid));
+      return { view: conflict ? await this.#buildView(await repository.list(), now) : view, events };
+    };
+    // Swapped in and reported only once the step is committed.
+    const { view, events } = await (this.#repository.exclusively?.(run) ?? run(this.#repository));
+    this.#swap(view);
     for (const event of events) this.#onEvent?.(event);
     return events;
   }

@@ -10,4 +10,11 @@ export interface KeyRepository {
    * resolves false otherwise: with several replicas, another one advanced it first.
    */
   update(record: KeyRecord, expectedState: KeyState): Promise<boolean>;
+  /**
+   * Runs one lifecycle step ("read the records, decide, write") on a repository that no other
+   * replica writes meanwhile, and resolves with its result. A repository shared by several
+   * processes provides it (PostgreSQL: an advisory lock for one transaction); without it, the
+   * compare-and-set of `update` is the only guard, and two replicas may both add a successor.
+   */
+  exclusively?<T>(work: (repository: KeyRepository) => Promise<T>): Promise<T>;
 }

@@ -1,3 +1,4 @@
+import type { SigningKeysExclusive } from '../cluster/index.ts';
 import type { SigningKeyRecord, SigningKeyRepository } from '../store/index.ts';
 import type { KeyRecord, KeyState, PublicSigningJwk } from './key-record.ts';
 import type { KeyRepository } from './key-repository.ts';
@@ -6,13 +7,21 @@ import type { SigningAlgorithm } from './signing-algorithms.ts';
 
 /**
  * KeyRepository over the store's signing_keys table (SQLite or PostgreSQL). Updates are
- * compare-and-set on the state, so when replicas advance the same key only one of them wins.
+ * compare-and-set on the state, so when replicas advance the same key only one of them wins; with
+ * `exclusive` (PostgreSQL: keyLifecycleLock) whole lifecycle steps take turns across replicas.
  */
 export class StoreKeyRepository implements KeyRepository {
   readonly #keys: SigningKeyRepository;
+  readonly #exclusive: SigningKeysExclusive | undefined;
 
-  constructor(keys: SigningKeyRepository) {
+  constructor(keys: SigningKeyRepository, exclusive?: SigningKeysExclusive) {
     this.#keys = keys;
+    this.#exclusive = exclusive;
+  }
+
+  exclusively<T>(work: (repository: KeyRepository) => Promise<T>): Promise<T> {
+    if (this.#exclusive === undefined) return work(this);
+    return this.#exclusive((keys) => work(new StoreKeyRepository(keys)));
   }
 
   async list(): Promise<readonly KeyRecord[]> {

@@ -1,5 +1,14 @@
+import { performance } from 'node:perf_hooks';
 import type { AccessTokenClaims, RevocationCheck, RevocationList } from '@gatehouse/verify';
 import type { Revocation, RevocationRepository } from '../store/index.ts';
+
+export interface RevocationStateOptions {
+  /**
+   * Milliseconds on a monotonic clock, for the age of the last sync (default performance.now): a
+   * step of the wall clock must neither fail the gateway closed nor stretch its grace.
+   */
+  readonly monotonicClock?: () => number;
+}
 
 /**
  * The revocation lists as in-process verifiers consult them on every request, cached hits
@@ -7,7 +16,7 @@ import type { Revocation, RevocationRepository } from '../store/index.ts';
  * (tokens issued at or before the revocation), key (kid). Loaded from the store at start, then
  * kept current by `apply` — at once for revocations made in this process, and by `catchUp` for
  * those of other processes. Lookups are Map/Set reads; nothing here touches the store on the
- * request path.
+ * request path. It also knows how old it may be (sinceSyncMs), for the gateway's fail-closed grace.
  */
 export class RevocationState {
   /** jti → when the entry can go (ms), null = never. */
@@ -18,6 +27,13 @@ export class RevocationState {
   readonly #subjects = new Map<string, number>();
   readonly #keys = new Set<string>();
   #cursor = 0;
+  readonly #monotonicClock: () => number;
+  /** When the last successful read of the store began (monotonic ms); undefined before the first. */
+  #syncedAt: number | undefined;
+
+  constructor(options: RevocationStateOptions = {}) {
+    this.#monotonicClock = options.monotonicClock ?? (() => performance.now());
+  }
 
   /** The hook to pass to createVerifier({ isRevoked }). */
   readonly isRevoked: RevocationCheck = (claims: AccessTokenClaims, kid: string): RevocationList | undefined => {
@@ -50,21 +66,41 @@ export class RevocationState {
 
   /** Loads every entry still in force. */
   async load(repository: RevocationRepository, nowMs: number): Promise<void> {
+    const started = this.#monotonicClock();
     const batch = await repository.listActive(nowMs);
     this.apply(batch.entries);
     this.#cursor = Math.max(this.#cursor, batch.cursor);
+    this.#synced(started);
   }
 
   /** Applies what other processes added since the last call. */
   async catchUp(repository: RevocationRepository): Promise<number> {
+    const started = this.#monotonicClock();
     let applied = 0;
     for (;;) {
       const batch = await repository.changesSince(this.#cursor);
       this.apply(batch.entries);
       this.#cursor = Math.max(this.#cursor, batch.cursor);
       applied += batch.entries.length;
-      if (batch.entries.length === 0) return applied;
+      if (batch.entries.length === 0) {
+        this.#synced(started);
+        return applied;
+      }
     }
+  }
+
+  /**
+   * Milliseconds since the lists were last known to hold everything the store had: since the start
+   * of the last load or catchUp that completed (Infinity before the first). The gateway fails
+   * closed when this passes its grace (`cluster.failClosedAfter`).
+   */
+  sinceSyncMs(): number {
+    return this.#syncedAt === undefined ? Number.POSITIVE_INFINITY : this.#monotonicClock() - this.#syncedAt;
+  }
+
+  #synced(started: number): void {
+    // Reads may overlap (a notification's catch-up and the tick's): the latest start counts.
+    this.#syncedAt = this.#syncedAt === undefined ? started : Math.max(this.#syncedAt, started);
   }
 
   /** Drops token and family entries whose expiry has passed: no token they name can verify any more (bounded memory). */

@@ -1,4 +1,4 @@
-import type { RevocationKind, Store } from '../store/index.ts';
+import type { Revocation, RevocationKind, Store } from '../store/index.ts';
 import type { RevocationState } from './revocation-state.ts';
 
 export interface RevokeRequest {
@@ -12,17 +12,21 @@ export interface RevokeRequest {
 
 /**
  * Records a revocation in the store (for other processes and for restarts) and applies it to this
- * process's verifiers before resolving, so the next request here is already refused.
+ * process's verifiers before resolving, so the next request here is already refused. `announce`
+ * then tells the other replicas (PostgreSQL NOTIFY, src/cluster); it must not throw — a lost
+ * announcement only leaves them to their next catch-up.
  */
 export class Revoker {
   readonly #store: Store;
   readonly #state: RevocationState;
   readonly #clock: () => number;
+  readonly #announce: ((entry: Revocation) => Promise<void>) | undefined;
 
-  constructor(store: Store, state: RevocationState, clock: () => number = Date.now) {
+  constructor(store: Store, state: RevocationState, clock: () => number = Date.now, announce?: (entry: Revocation) => Promise<void>) {
     this.#store = store;
     this.#state = state;
     this.#clock = clock;
+    this.#announce = announce;
   }
 
   async revoke(request: RevokeRequest): Promise<void> {
@@ -34,5 +38,6 @@ export class Revoker {
       reason: request.reason,
     });
     this.#state.apply([entry]);
+    await this.#announce?.(entry);
   }
 }

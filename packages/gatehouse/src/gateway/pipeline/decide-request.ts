@@ -26,6 +26,11 @@ export interface DecidePipelineOptions {
   readonly observeTokenVerify?: (seconds: number) => void;
   /** The `/.gatehouse/` endpoints on login hosts, and page loads sent to sign in on `login: browser` routes. */
   readonly browserSessions?: BrowserSessions;
+  /**
+   * True while the revocation lists may lack revocations made elsewhere: their last sync with the
+   * store is older than the grace (`cluster.failClosedAfter`). Default: never.
+   */
+  readonly revocationsStale?: () => boolean;
 }
 
 type GatewayVerdict = Verdict<GatewayAudit>;
@@ -48,13 +53,16 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  *  6. authz      — the route's policy: deny → 401 (anonymous) or 403 insufficient_scope; on a
  *                  `login: browser` route a page load that would get a 401 (no credential, or a
  *                  refused session cookie) is sent to sign in (302) instead
- *  7. forward    — identity headers and a signed assertion for the identity, route and audience
+ *  7. freshness  — a request on a verified credential while the revocation lists are stale → 503
+ *                  (fail closed: a revocation made at another replica may be missing here)
+ *  8. forward    — identity headers and a signed assertion for the identity, route and audience
  *
  * Synchronous throughout for a cached token with a cached assertion (no microtask, no promise).
  */
 export function createDecidePipeline(options: DecidePipelineOptions): DecideHook<GatewayAudit> {
   const { anomalies, assertions, clock } = options;
   const observeTokenVerify = options.observeTokenVerify ?? (() => {});
+  const revocationsStale = options.revocationsStale ?? (() => false);
   const forwarding = createIdentityForwarding();
 
   return function decideGatewayRequest(request: IncomingMessage, context: RequestContext): GatewayVerdict | Promise<GatewayVerdict> {
@@ -136,6 +144,8 @@ export function createDecidePipeline(options: DecidePipelineOptions): DecideHook
   }
 
   function forward(route: RouteConfig, plan: RoutePlan, target: string, decision: Decision, verified: Authenticated | null): GatewayVerdict | Promise<GatewayVerdict> {
+    // Only a credential depends on the lists: a request policy admits without one is not refused.
+    if (verified !== null && revocationsStale()) return respond(REFUSALS.unavailable, denied(route.id, 'revocations_stale', verified));
     const audit = allowed(route.id, decision, verified);
     // The token the gateway consumed stays here unless the route forwards it (forwardToken).
     const stripHeaders = verified?.authenticator === BEARER_AUTHENTICATOR_ID ? plan.stripWithBearer : route.stripHeaders;

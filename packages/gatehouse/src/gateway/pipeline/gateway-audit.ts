@@ -12,6 +12,7 @@ export const GATEWAY_REASONS = {
   ...ROUTE_REFUSALS,
   anomaly_blocked: 'The client address or the verified subject is blocked for too many refused tokens (429 with Retry-After).',
   origin_mismatch: 'A state-changing request authenticated by the session cookie came without an Origin naming the requested host (CSRF): 403.',
+  revocations_stale: 'Policy allowed the request on a verified credential, but the revocation lists have not synced with the store for longer than cluster.failClosedAfter: 503 with Retry-After until a sync succeeds (fail closed).',
   ...BROWSER_SESSION_REASONS,
 } as const;
 

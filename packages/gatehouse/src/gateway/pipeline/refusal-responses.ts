@@ -37,4 +37,6 @@ export const REFUSALS = Object.freeze({
   invalidToken: challenge('invalid_token', 'invalid_token'),
   /** Authenticated, and policy does not allow the request. */
   insufficientScope: challenge('insufficient_scope', 'insufficient_scope'),
+  /** Allowed, but the revocation lists are too old to trust (fail closed). */
+  unavailable: refusal(503, 'temporarily_unavailable', { 'retry-after': '5' }),
 });
