@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ServerError } from '../../src/errors.ts';
 import { fieldValue, PASSWORD } from '../issuer/sign-in-helpers.ts';
 import { manualClock } from '../issuer/token-helpers.ts';
 import { startGatewayHarness, type GatewayHarness } from './support/e2e-gateway-harness.ts';
@@ -310,6 +311,32 @@ describe('cookie tossing', () => {
     // Never sent to the grant: the attacker's own session is untouched (no reuse, no revocation).
     const own = await attacker.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
     assert.equal((await line(own)).reason, 'session_refreshed');
+  });
+});
+
+describe('store outage', () => {
+  it('renewal while the store is unreachable: 503 with Retry-After, nothing rotated; once it is back, the same cookies renew', async () => {
+    const browser = new TestBrowser(clock.now);
+    await signIn(browser, '/');
+    const refreshBefore = browser.cookie(REFRESH)!;
+    const repository = h.issuer.services.store.refreshTokens;
+    const inspect = repository.inspect;
+    repository.inspect = async () => {
+      throw new ServerError('store_unavailable', 'the store cannot be reached (test)');
+    };
+    try {
+      const down = await browser.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
+      assert.equal(down.status, 503);
+      assert.equal(down.headers['retry-after'], '5');
+      assert.equal(cookieLine(down, REFRESH), undefined, 'the refresh cookie is kept for later');
+      const downLine = await line(down);
+      assert.deepEqual([downLine.decision, downLine.reason], ['deny', 'session_store_unavailable']);
+    } finally {
+      repository.inspect = inspect;
+    }
+    assert.equal(browser.cookie(REFRESH), refreshBefore);
+    const back = await browser.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE });
+    assert.equal((await line(back)).reason, 'session_refreshed');
   });
 });
 

@@ -14,6 +14,7 @@ import { createCookieSealer } from './sealed-cookie.ts';
 import { BROWSER_SESSION_PATHS } from './session-paths.ts';
 import type { LoginHostRequest, SessionServices } from './session-services.ts';
 import { sessionAudit, type SessionVerdict } from './session-verdicts.ts';
+import { ServerError } from '../../errors.ts';
 
 export interface BrowserSessionOptions {
   /** The issuer in this process: the grants run against it, its cookieKey seals the login cookie. */
@@ -75,7 +76,8 @@ export function createBrowserSessions(options: BrowserSessionOptions): BrowserSe
         if (block !== undefined) return { kind: 'respond', ...tooManyRequests(block.retryAfterSeconds), audit: sessionAudit('deny', 'anomaly_blocked') };
         if (endpoint === undefined) return refused(REFUSALS.notFound, 'no_route');
         if (request.method !== endpoint.method) return refused(REFUSALS.notFound, 'method_not_allowed');
-        return endpoint.handle(services, { request, context, host, audience, search: target.search });
+        const verdict = endpoint.handle(services, { request, context, host, audience, search: target.search });
+        return verdict instanceof Promise ? verdict.catch(storeOutage) : verdict;
       };
     },
   };
@@ -92,6 +94,17 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   [BROWSER_SESSION_PATHS.refresh, { method: 'GET', handle: refreshSession }],
   [BROWSER_SESSION_PATHS.logout, { method: 'POST', handle: logout }],
 ]);
+
+/**
+ * The store went away while an endpoint needed it (a code to redeem, a refresh token to rotate, a
+ * family to revoke): 503 with Retry-After, as the issuer answers, rather than a 500. The grants
+ * run in transactions, so nothing was half-done. Any other error stays a decision failure.
+ */
+function storeOutage(error: unknown): SessionVerdict {
+  if (!(error instanceof ServerError && error.code === 'store_unavailable')) throw error;
+  const { status, headers, body } = REFUSALS.unavailable;
+  return { kind: 'respond', status, headers, body, audit: sessionAudit('deny', 'session_store_unavailable') };
+}
 
 function refused(response: typeof REFUSALS.notFound, reason: 'no_route' | 'method_not_allowed'): SessionVerdict {
   return { kind: 'respond', status: response.status, headers: response.headers, body: response.body, audit: sessionAudit('deny', reason) };

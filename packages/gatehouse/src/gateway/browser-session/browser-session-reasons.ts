@@ -10,6 +10,7 @@ export const BROWSER_SESSION_REASONS = {
   session_refreshed: 'Silent renewal: the refresh token was rotated and both cookies were set again (303 to the return path).',
   login_completed: 'The authorization response was accepted and its code redeemed: both cookies set (303 to the return path).',
   logged_out: 'POST /.gatehouse/session/logout with a same-origin Origin: the refresh token\'s family was revoked (its access tokens too), both cookies cleared (303 to the issuer\'s end-session page).',
+  session_store_unavailable: 'The store could not be reached while a browser-session endpoint needed it (a code to redeem, a refresh token to rotate, a family to revoke): 503 with Retry-After; nothing was changed.',
   callback_no_transaction: 'The callback came without a login cookie: no sign-in was started in this browser (or it is older than 10 minutes and the cookie is gone).',
   callback_transaction_invalid: 'The login cookie does not open (altered, sealed under another key, sent twice) or was made for another callback URL.',
   callback_transaction_expired: 'The login cookie opened but the sign-in was started more than 10 minutes ago.',
