@@ -93,6 +93,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
   const metrics = createGatewayMetrics({
     reasons: [...DECISION_LINE_REASONS, ...Object.keys(FORWARD_FAILURES)],
     signingKeyActivatedAt: () => activeSince(issuer),
+    revocationSyncAgeMs: () => issuer.revocations.sinceSyncMs(),
     clock,
     defaultMetrics: options.processMetrics,
   });
@@ -142,6 +143,8 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
           },
         });
   const current = reloader === undefined ? staticSnapshot(config, initialState) : () => reloader.current();
+  // Read per request, so a reload of cluster.failClosedAfter applies at once.
+  const revocationsStale = (): boolean => issuer.revocations.sinceSyncMs() > current().config.cluster.failClosedAfterSeconds * 1000;
   const decide = createDecidePipeline({
     state: () => current().state,
     anomalies,
@@ -149,8 +152,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     clock,
     observeTokenVerify: (seconds) => metrics.observeTokenVerify(seconds),
     browserSessions: createBrowserSessions({ issuer, anomalies, clock, ...(logger === undefined ? {} : { logger }) }),
-    // Read per request, so a reload of cluster.failClosedAfter applies at once.
-    revocationsStale: () => issuer.revocations.sinceSyncMs() > current().config.cluster.failClosedAfterSeconds * 1000,
+    revocationsStale,
   });
   // The issuer learns the gateway's client from the running routes: a reload that adds a login host changes it too.
   const unregisterClient = issuer.clients.provideBuiltIn(GATEWAY_CLIENT_ID, () => current().state.browserLogin.client);
@@ -161,7 +163,8 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
   void tokens.ready().then(() => {
     keysReady = true;
   });
-  const controlApp = createControlApp({ metrics, ready: () => listening && keysReady });
+  // Stale revocation lists make this replica refuse what it would allow: a load balancer should send traffic elsewhere.
+  const controlApp = createControlApp({ metrics, ready: () => listening && keysReady && !revocationsStale() });
 
   let closing: Promise<void> | undefined;
   return {

@@ -22,6 +22,8 @@ export interface GatewayMetricsOptions {
   readonly maxRoutes?: number;
   /** When the active signing key began signing (ms since the epoch), or undefined when none does. Read on scrape. */
   readonly signingKeyActivatedAt?: () => number | undefined;
+  /** Milliseconds since the revocation lists last synced with the store (Infinity before the first). Read on scrape. */
+  readonly revocationSyncAgeMs?: () => number;
   /** Milliseconds since the epoch. Default Date.now. */
   readonly clock?: () => number;
   /** Node.js process metrics (CPU, memory, event loop, GC), prefixed `gatehouse_`. Default true. */
@@ -105,6 +107,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       this.set(typeof at === 'number' ? Math.max(0, (clock() - at) / 1000) : Number.NaN);
     },
   });
+  const syncAge = options.revocationSyncAgeMs;
+  if (syncAge !== undefined) {
+    new Gauge({
+      name: 'gatehouse_revocation_sync_age_seconds',
+      help: 'Seconds since the revocation lists last synced with the store (+Inf before the first); past cluster.failClosedAfter the gateway fails closed.',
+      registers: [registry],
+      collect() {
+        this.set(syncAge() / 1000);
+      },
+    });
+  }
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
 
   // prom-client hashes the label object on every call; the hot path looks its child up by one string.

@@ -68,6 +68,7 @@ describe('gateway: fail closed on stale revocation lists', () => {
   let issuer: OpenIssuer;
   let gateway: OpenGateway;
   let gatewayUrl: string;
+  let controlUrl: string;
   let token: string;
   const lines: DecisionLogLine[] = [];
 
@@ -100,7 +101,7 @@ routes:
     };
     issuer = await openIssuer(config, { env, store, tickMs: 3_600_000, monotonicClock: () => monotonic.value });
     gateway = await openGateway(config, { issuer: issuer.services, processMetrics: false, decisionLogDestination: { write: (line: string) => void lines.push(JSON.parse(line) as DecisionLogLine) } });
-    gatewayUrl = (await gateway.listen()).gateway;
+    ({ gateway: gatewayUrl, control: controlUrl } = await gateway.listen());
     token = (await issuer.services.mintAccessToken({ subject: 'svc-1', audience: 'orders', clientId: 'billing-svc', scopes: [], roles: ['billing'] })).token;
   });
   after(async () => {
@@ -140,6 +141,9 @@ routes:
     assert.equal(refused.line.decision, 'deny');
     assert.equal(refused.line.sub, 'svc-1');
     assert.equal(upstream.requests.filter((request) => request.url === '/orders/1').length, 1, 'the refused request never reached the upstream');
+    // A load balancer should stop sending traffic here, and an operator sees why.
+    assert.equal((await fetch(`${controlUrl}/readyz`)).status, 503);
+    assert.match(await (await fetch(`${controlUrl}/metrics`)).text(), new RegExp(`^gatehouse_revocation_sync_age_seconds ${GRACE_S + 1}(\\.\\d+)?$`, 'm'));
   });
 
   it('meanwhile a refused token is still 401, and a request policy admits without a credential still passes', async () => {
@@ -154,5 +158,6 @@ routes:
     const allowed = await get('/orders/1');
     assert.equal(allowed.status, 200);
     assert.equal(allowed.line.reason, null);
+    assert.equal((await fetch(`${controlUrl}/readyz`)).status, 200);
   });
 });
