@@ -105,7 +105,7 @@ export async function openIssuer(config: GatehouseConfig, options: OpenIssuerOpt
         if (announce !== undefined) inBackground(announce('keys'));
       },
     });
-    const revocations = new RevocationState({ issuer: config.issuer, ...(options.monotonicClock === undefined ? {} : { monotonicClock: options.monotonicClock }) });
+    const revocations = new RevocationState(options.monotonicClock === undefined ? {} : { monotonicClock: options.monotonicClock });
     await revocations.load(store.revocations, clock());
     const services: IssuerServices = {
       config,

@@ -8,12 +8,6 @@ export interface RevocationStateOptions {
    * step of the wall clock must neither fail the gateway closed nor stretch its grace.
    */
   readonly monotonicClock?: () => number;
-  /**
-   * This gatehouse's issuer URL. The lists hold only what it issued (its tokens' jti, sid and sub,
-   * its keys' kid): given, a token of a `trust:` issuer is never matched against them, so revoking
-   * local user "alice" does not refuse another IdP's "alice". Without it, every token is checked.
-   */
-  readonly issuer?: string;
 }
 
 /**
@@ -37,16 +31,12 @@ export class RevocationState {
   /** When the last successful read of the store began (monotonic ms); undefined before the first. */
   #syncedAt: number | undefined;
 
-  readonly #issuer: string | undefined;
-
   constructor(options: RevocationStateOptions = {}) {
     this.#monotonicClock = options.monotonicClock ?? (() => performance.now());
-    this.#issuer = options.issuer;
   }
 
   /** The hook to pass to createVerifier({ isRevoked }). */
-  readonly isRevoked: RevocationCheck = (claims: AccessTokenClaims, kid: string, issuer: string): RevocationList | undefined => {
-    if (this.#issuer !== undefined && issuer !== this.#issuer) return undefined;
+  readonly isRevoked: RevocationCheck = (claims: AccessTokenClaims, kid: string): RevocationList | undefined => {
     if (this.#keys.has(kid)) return 'key';
     if (this.#tokens.has(claims.jti)) return 'token';
     if (claims.sid !== undefined && this.#families.has(claims.sid)) return 'family';

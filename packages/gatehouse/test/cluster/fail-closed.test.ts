@@ -44,17 +44,6 @@ describe('revocation lists: the age of the last sync', () => {
   });
 });
 
-describe('revocation lists: whose tokens they concern', () => {
-  it('only this gatehouse\'s: revoking local subject "alice" does not refuse a trusted IdP\'s "alice"', () => {
-    const state = new RevocationState({ issuer: 'https://auth.example.com' });
-    state.apply([{ id: 1, kind: 'subject', value: 'alice', revokedAt: 2_000_000_000_000, expiresAt: null, reason: 'test' } as never]);
-    const claims = { sub: 'alice', iat: 1_900_000_000, jti: 'j', exp: 1_900_000_300 } as never;
-    assert.equal(state.isRevoked(claims, 'kid-1', 'https://auth.example.com'), 'subject');
-    assert.equal(state.isRevoked(claims, 'kid-1', 'https://idp.example.com'), undefined);
-    assert.equal(new RevocationState().isRevoked(claims, 'kid-1', 'https://idp.example.com'), undefined, 'nothing applied yet');
-  });
-});
-
 describe('cluster section of the configuration', () => {
   const base = 'issuer: https://auth.example.com\n';
   it('defaults failClosedAfter to 60s', () => {
