@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { REDIRECT_URI, startIssuer, type IssuerHarness } from '../support/issuer-harness.ts';
 import { claimsOf, inProcessVerifier, insertCode, redeemCode, refresh, signIn } from './token-helpers.ts';
+import { ServerError } from '../../src/errors.ts';
 
 let issuer: IssuerHarness;
 let alice: string;
@@ -193,6 +194,28 @@ describe('authorization_code: replay', () => {
     assert.equal(event?.clientId, 'web');
     assert.equal(event?.severity, 'critical');
     assert.deepEqual(event?.details.revoked_families, [sid]);
+  });
+
+  it('a replay handled half-way (the store lost before the access tokens were listed) is finished by the next replay', async () => {
+    const issued = await insertCode(issuer, { userId: alice, audience: 'orders' });
+    const first = await redeemCode(issuer, issued);
+    const verifier = inProcessVerifier(issuer, 'orders');
+    const revoker = issuer.services.revoker;
+    const revoke = revoker.revoke;
+    revoker.revoke = async () => {
+      throw new ServerError('store_unavailable', 'the store cannot be reached (test)');
+    };
+    try {
+      const cut = await redeemCode(issuer, issued);
+      assert.equal(cut.status, 503);
+    } finally {
+      revoker.revoke = revoke;
+    }
+    assert.ok(verifier.verifySync(first.body.access_token).ok, 'the family is revoked in the store, its access token not yet listed');
+    const again = await redeemCode(issuer, issued);
+    assert.equal(again.body.error, 'invalid_grant');
+    const refused = verifier.verifySync(first.body.access_token);
+    assert.equal(refused.ok ? 'accepted' : refused.reason, 'token_revoked');
   });
 
   it('of concurrent redemptions of one code, one at most succeeds', async () => {

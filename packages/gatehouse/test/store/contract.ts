@@ -362,6 +362,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore): 
 
         assert.deepEqual((await store.refreshTokens.listFamilies({ clientId: 'web' })).map((f) => f.id).sort(), [a1.id, b1.id].sort());
         assert.deepEqual(await store.refreshTokens.revokeFamiliesOfAuthorizationCode('code-a2', NOW + 1, 'code_replayed'), [a2.id]);
+        // Again (a replay handled half-way before): the same family, still for its first revocation.
+        assert.deepEqual(await store.refreshTokens.revokeFamiliesOfAuthorizationCode('code-a2', NOW + 5, 'later'), [a2.id]);
         assert.deepEqual(await store.refreshTokens.revokeFamiliesOfUser(alice, NOW + 2, 'user_disabled'), [a1.id]);
         assert.deepEqual(await store.refreshTokens.revokeFamiliesOfUser(alice, NOW + 3, 'user_disabled'), []);
         assert.equal((await store.refreshTokens.findFamily(a2.id))?.revokedReason, 'code_replayed');

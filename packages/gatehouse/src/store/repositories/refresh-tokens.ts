@@ -183,14 +183,19 @@ export class RefreshTokenRepository {
   }
 
   /** Revokes the families issued for an authorization code (the code was replayed); returns their ids. */
+  /**
+   * Revokes the families a code created that are not revoked yet, and returns the ids of all of
+   * them, revoked before or now: a replay handled half-way (the store lost after this update,
+   * before the families' access tokens were put on the revocation list) is finished by the next.
+   */
   async revokeFamiliesOfAuthorizationCode(codeHash: string, now: number, reason: string): Promise<string[]> {
-    const rows = await this.#db
+    await this.#db
       .updateTable('refresh_token_families')
       .set({ revoked_at: now, revoked_reason: reason })
       .where('authorization_code_hash', '=', codeHash)
       .where('revoked_at', 'is', null)
-      .returning('id')
       .execute();
+    const rows = await this.#db.selectFrom('refresh_token_families').select('id').where('authorization_code_hash', '=', codeHash).orderBy('id').execute();
     return rows.map((row) => row.id);
   }
 
