@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ServerError } from '../../src/errors.ts';
+import { RENEWAL_SHARE_MS } from '../../src/gateway/browser-session/shared-renewals.ts';
 import { fieldValue, PASSWORD } from '../issuer/sign-in-helpers.ts';
 import { manualClock } from '../issuer/token-helpers.ts';
 import { startGatewayHarness, type GatewayHarness } from './support/e2e-gateway-harness.ts';
@@ -252,6 +253,22 @@ describe('silent renewal', () => {
     assert.equal(xhr.headers['www-authenticate'], 'Bearer realm="gatehouse", error="invalid_token"');
   });
 
+  it('several tabs renewing at once share one rotation: all get the same new cookies, nobody is signed out', async () => {
+    const browser = new TestBrowser(clock.now);
+    await signIn(browser, '/');
+    clock.advance((ACCESS_TTL_SECONDS + 1) * 1000);
+    const reuses = async () => (await h.issuer.services.store.securityEvents.listRecent({ type: 'refresh.reused', subject: alice, limit: 100 })).length;
+    const reusesBefore = await reuses();
+    const tabs = await Promise.all([1, 2, 3].map(() => browser.go(gateway('/.gatehouse/session/refresh?return=/'), { headers: NAVIGATE })));
+    assert.deepEqual(tabs.map((tab) => tab.status), [303, 303, 303]);
+    const lines = await Promise.all(tabs.map((tab) => line(tab)));
+    assert.deepEqual(lines.map((entry) => entry.reason), ['session_refreshed', 'session_refreshed', 'session_refreshed']);
+    assert.equal(new Set(tabs.map((tab) => cookieLine(tab, REFRESH))).size, 1, 'one rotation, one successor');
+    assert.equal(await reuses(), reusesBefore, 'no reuse detected, no family revoked');
+    const page = await browser.go(gateway('/inbox'), { headers: NAVIGATE });
+    assert.equal(page.status, 200, 'still signed in');
+  });
+
   it('a replayed (already rotated) refresh token is refused, and its whole family is revoked', async () => {
     const browser = new TestBrowser(clock.now);
     await signIn(browser, '/');
@@ -261,7 +278,9 @@ describe('silent renewal', () => {
     const currentAccess = browser.cookie(ACCESS)!;
     const currentRefresh = browser.cookie(REFRESH)!;
 
-    // A thief who copied the browser's cookies (both: the binding is part of the theft).
+    // A thief who copied the browser's cookies (both: the binding is part of the theft), later
+    // than the few seconds in which other tabs' renewals share one rotation.
+    clock.advance(RENEWAL_SHARE_MS + 1000);
     const thief = new TestBrowser(clock.now);
     thief.plant(REFRESH, oldRefresh, '/.gatehouse/session');
     thief.plant(BINDING, browser.cookie(BINDING)!);

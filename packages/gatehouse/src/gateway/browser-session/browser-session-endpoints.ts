@@ -15,6 +15,7 @@ import { BROWSER_SESSION_PATHS } from './session-paths.ts';
 import type { LoginHostRequest, SessionServices } from './session-services.ts';
 import { sessionAudit, type SessionVerdict } from './session-verdicts.ts';
 import { ServerError } from '../../errors.ts';
+import { createSharedRenewals } from './shared-renewals.ts';
 
 export interface BrowserSessionOptions {
   /** The issuer in this process: the grants run against it, its cookieKey seals the login cookie. */
@@ -51,9 +52,11 @@ const PERCENT = 0x25;
  */
 export function createBrowserSessions(options: BrowserSessionOptions): BrowserSessions {
   const { anomalies, clock } = options;
+  const grants = createIssuerGrants(options.issuer, options.logger);
   const services: SessionServices = {
     issuer: options.issuer,
-    grants: createIssuerGrants(options.issuer, options.logger),
+    grants,
+    renew: createSharedRenewals(grants, clock),
     loginCookies: createCookieSealer(options.issuer.cookieKey, LOGIN_COOKIE_KEY_LABEL),
     clock,
   };

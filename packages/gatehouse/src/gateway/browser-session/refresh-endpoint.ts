@@ -23,7 +23,7 @@ export async function refreshSession(services: SessionServices, at: LoginHostReq
   const refreshToken = unboundRefreshToken(cookie.value, binding);
   if (refreshToken === undefined || binding.kind !== 'one') return startLogin(services, at, returnTo, 'refresh_unbound', [clearCookie('refresh')]);
 
-  const outcome = await services.grants.refresh({ refreshToken, audience: at.audience }, at.context.clientIp);
+  const outcome = await services.renew(refreshToken, at.audience, at.context.clientIp);
   if (!outcome.ok) return startLogin(services, at, returnTo, 'refresh_rejected', [clearCookie('refresh')]);
   return redirectVerdict(303, returnTo, sessionCookies(services, outcome.tokens, binding.value), sessionAudit('allow', 'session_refreshed', accessTokenFacts(outcome.tokens.access_token)));
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { IssuerServices } from '../../issuer/issuer-services.ts';
 import type { RequestContext } from '../forward/index.ts';
 import type { IssuerGrants } from './issuer-grants.ts';
+import type { Renew } from './shared-renewals.ts';
 import type { CookieSealer } from './sealed-cookie.ts';
 
 /** What the browser-session endpoints use, built once per gateway. */
@@ -9,6 +10,8 @@ export interface SessionServices {
   /** The issuer in this process: its endpoint URLs, store, revocation, token lifetimes. */
   readonly issuer: IssuerServices;
   readonly grants: IssuerGrants;
+  /** The refresh grant, shared by concurrent renewals of one refresh token (shared-renewals.ts). */
+  readonly renew: Renew;
   /** Seals the login cookie. */
   readonly loginCookies: CookieSealer;
   /** Milliseconds since the epoch. */
