@@ -25,4 +25,5 @@ export * from './config/index.ts';
 export * from './issuer/index.ts';
 export * from './config-reload/index.ts';
 export { openGateway, type OpenGateway, type OpenGatewayOptions } from './gateway/open-gateway.ts';
-export { createDecisionLog, decisionLogDestination, DECISION_LOG_FIELDS, type DecisionLog, type GatewayDecision } from './audit/decision-log.ts';
+export { createDecisionLog, decisionLogDestination, DECISION_LOG_FIELDS, type DecisionLog, type DecisionLogLine, type GatewayDecision } from './audit/decision-log.ts';
+export { createDecisionHistory, CONSOLE_API_ERRORS, CONSOLE_CLIENT_ID, CONSOLE_AUDIENCE, type ConsoleOptions, type DecisionHistory, type HistoryLine } from './console/index.ts';

@@ -10,6 +10,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { CONSOLE_API_ERRORS, CONSOLE_SERVER_ERROR_STATUS } from '../src/console/console-errors.ts';
+import { SERVER_ERROR_CODES } from '../src/errors.ts';
 import { OAUTH_ERROR_STATUS } from '../src/issuer/oauth-error.ts';
 import { SECURITY_EVENTS } from '../src/issuer/security-events.ts';
 import { PAGE_ERRORS } from '../src/issuer/sign-in/page-errors.ts';
@@ -32,6 +34,7 @@ const CHECKED_SECTIONS = [
   'Gateway decision reasons',
   'Gateway forwarding failures',
   'Policy condition reasons',
+  'Console API errors',
 ];
 
 /** The rows of the section `title`: first column (the code, in backticks) → the other cells. */
@@ -146,5 +149,22 @@ describe('docs/reference/errors.md: the gateway sections', () => {
     const rows = sectionRows('Policy condition reasons');
     assertSameCodes('Policy condition reasons', rows.keys(), Object.keys(CONDITION_REASONS));
     for (const [code, [verdict]] of rows) assert.equal(verdict, CONDITION_REASONS[code as keyof typeof CONDITION_REASONS].verdict, `verdict of ${code}`);
+  });
+});
+
+describe('docs/reference/errors.md: the console section', () => {
+  it('"Console API errors" lists every code the admin API answers with, each with its status, and no other', () => {
+    const rows = sectionRows('Console API errors');
+    const statuses: Record<string, number> = { ...Object.fromEntries(Object.entries(CONSOLE_API_ERRORS).map(([code, { status }]) => [code, status])), ...CONSOLE_SERVER_ERROR_STATUS };
+    assertSameCodes('Console API errors', rows.keys(), Object.keys(statuses));
+    for (const [code, [status, meaning]] of rows) {
+      assert.equal(status, String(statuses[code]), `status of ${code}`);
+      assert.ok((meaning ?? '').length > 0, `no explanation for ${code}`);
+    }
+  });
+
+  it('the server errors it passes on are registered server errors, and its own codes are not', () => {
+    for (const code of Object.keys(CONSOLE_SERVER_ERROR_STATUS)) assert.ok(Object.hasOwn(SERVER_ERROR_CODES, code), code);
+    for (const code of Object.keys(CONSOLE_API_ERRORS)) assert.ok(!Object.hasOwn(SERVER_ERROR_CODES, code), code);
   });
 });

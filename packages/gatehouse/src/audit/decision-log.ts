@@ -73,8 +73,8 @@ export function decisionLogDestination(dest: number | string): DestinationStream
 }
 
 export interface DecisionLog {
-  /** Writes one JSON line for one decision. Never throws for a field's content. */
-  write(decision: GatewayDecision): void;
+  /** Writes one JSON line for one decision and returns it (the console's history keeps it). Never throws for a field's content. */
+  write(decision: GatewayDecision): DecisionLogLine;
   /** Flushes a buffered destination synchronously (at shutdown) and stops the flush timer; a no-op for others. */
   flush(): void;
 }
@@ -109,7 +109,9 @@ export function createDecisionLog(options: DecisionLogOptions = {}): DecisionLog
   }
   return {
     write(decision) {
-      destination.write(`${JSON.stringify(decisionLogLine(decision, clock()))}\n`);
+      const line = decisionLogLine(decision, clock());
+      destination.write(`${JSON.stringify(line)}\n`);
+      return line;
     },
     flush() {
       clearInterval(timer);

@@ -40,6 +40,18 @@ const FLAG_OF_KEY: Readonly<Record<string, string>> = {
  * naming the flag and saying what was expected.
  */
 export function clientFromFlags(flags: ClientFlags): ClientConfig {
+  const read = readClientDefinition(flags);
+  if (!Array.isArray(read)) return read as ClientConfig;
+  const problems = (read as readonly ConfigIssue[]).map(describeIssue);
+  const message = problems.length === 1 ? `invalid client: ${problems[0]}` : `invalid client, ${problems.length} problems:\n  ${problems.join('\n  ')}`;
+  throw new CliError(EXIT.usage, message, 'see `gatehouse clients add --help`');
+}
+
+/**
+ * A client definition (the CLI's flags, the console's form) read by the configuration's client
+ * reader: the client, or what is wrong with it (issue paths name the keys of a configured client).
+ */
+export function readClientDefinition(flags: ClientFlags): ClientConfig | readonly ConfigIssue[] {
   const entries = new Map<string, MappingEntry>();
   const set = (key: string, value: ConfigNode): void => {
     entries.set(key, { keyPosition: AT, value });
@@ -56,9 +68,7 @@ export function clientFromFlags(flags: ClientFlags): ClientConfig {
   const diagnostics = new Diagnostics('command line');
   const read = clientReader({ node: { kind: 'mapping', position: AT, entries }, path: '', context: { diagnostics, baseDir: '.' } });
   if (read !== INVALID && !diagnostics.hasIssues) return read;
-  const problems = diagnostics.issues().map(describeIssue);
-  const message = problems.length === 1 ? `invalid client: ${problems[0]}` : `invalid client, ${problems.length} problems:\n  ${problems.join('\n  ')}`;
-  throw new CliError(EXIT.usage, message, 'see `gatehouse clients add --help`');
+  return diagnostics.issues();
 }
 
 /** `--grants: expected …, found …`, or `missing --redirect-uri: expected …`. */

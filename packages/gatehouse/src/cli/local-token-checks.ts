@@ -17,7 +17,7 @@ export const CLI_AUTHENTICATOR = 'cli';
  * revocation lists and the configuration's trust entries, at one fixed instant so that every
  * check of one command sees the same clock. No token cache: each command verifies once.
  */
-export async function openRouteTokenVerifier(local: LocalServices, nowMs: number): Promise<RouteTokenVerifier> {
+export async function openRouteTokenVerifier(local: Pick<LocalServices, 'config' | 'services'>, nowMs: number): Promise<RouteTokenVerifier> {
   const { config, services } = local;
   return withTrustErrors(() =>
     createRouteTokenVerifier({
@@ -82,7 +82,7 @@ export interface ExplainedIssuers {
  * `token explain`'s check-by-check view. The keys of the issuer the token names are loaded (a
  * remote JWKS fetched, and fetched again for a kid it lacks, as the verifier's verify() does).
  */
-export async function openExplainedIssuers(local: LocalServices, token: string): Promise<ExplainedIssuers> {
+export async function openExplainedIssuers(local: Pick<LocalServices, 'config' | 'services'>, token: string): Promise<ExplainedIssuers> {
   const { config, services } = local;
   const remote: RemoteKeySource[] = [];
   const close = async () => void (await Promise.all(remote.map((source) => source.close())));

@@ -48,21 +48,52 @@ export function routeIdsHint(config: GatehouseConfig): string {
  * does not match is still put to its policy, with a note on stderr: the gateway would answer it 404.
  */
 export function simulatedRequest(args: CommandArgs, route: RouteConfig, context: CommandContext): SimulatedRequest {
-  const method = stringFlag(args, 'method') ?? 'GET';
-  if (!(HTTP_METHODS as readonly string[]).includes(method)) {
-    throw new CliError(EXIT.usage, `--method ${method} is not a method a route can name`, `one of ${HTTP_METHODS.join(', ')} (methods are case-sensitive)`);
-  }
   const given = stringFlag(args, 'path');
-  const target = normalizeRequestTarget(given ?? defaultPath(route));
-  if (target === undefined) {
-    throw new CliError(EXIT.usage, `--path ${JSON.stringify(given)} is a path the gateway refuses (bad_path)`, 'start it with / and leave out dot segments, empty segments, encoded slashes and `;`');
+  const method = stringFlag(args, 'method');
+  const ip = stringFlag(args, 'ip');
+  const described = describeSimulatedRequest(route, {
+    ...(method === undefined ? {} : { method }),
+    ...(given === undefined ? {} : { path: given }),
+    ...(ip === undefined ? {} : { ip }),
+  });
+  if (!described.ok) {
+    switch (described.field) {
+      case 'method': throw new CliError(EXIT.usage, `--method ${described.value} is not a method a route can name`, `one of ${HTTP_METHODS.join(', ')} (methods are case-sensitive)`);
+      case 'path': throw new CliError(EXIT.usage, `--path ${JSON.stringify(described.value)} is a path the gateway refuses (bad_path)`, 'start it with / and leave out dot segments, empty segments, encoded slashes and `;`');
+      case 'ip': throw new CliError(EXIT.usage, `--ip ${JSON.stringify(described.value)} is not an IP address`, 'pass the client address as the gateway would see it, like 203.0.113.7 or 2001:db8::1');
+    }
   }
-  const ip = stringFlag(args, 'ip') ?? '127.0.0.1';
-  if (isIP(ip) === 0) throw new CliError(EXIT.usage, `--ip ${JSON.stringify(ip)} is not an IP address`, 'pass the client address as the gateway would see it, like 203.0.113.7 or 2001:db8::1');
-  const request = { method, path: target.path, ip, headers: parseHeaders(args.values.header) };
-  const mismatch = routeMismatch(route, request);
-  if (mismatch !== undefined) context.note(`note: route ${route.id} does not serve ${method} ${target.path} (${mismatch}): the gateway would answer 404; its policy is shown anyway`);
+  const request = { ...described.request, headers: parseHeaders(args.values.header) };
+  if (described.mismatch !== undefined) context.note(`note: route ${route.id} does not serve ${request.method} ${request.path} (${described.mismatch}): the gateway would answer 404; its policy is shown anyway`);
   return request;
+}
+
+/** A request to put to a route's policy, as given (the CLI's flags, the console's simulator); what is left out gets its default. */
+export interface RequestDescription {
+  /** Default GET. */
+  readonly method?: string;
+  /** Default: a path the route matches. */
+  readonly path?: string;
+  /** Default 127.0.0.1. */
+  readonly ip?: string;
+  /** Lowercase names. Default none. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export type DescribedRequest =
+  | { readonly ok: true; readonly request: SimulatedRequest; /** Why the route would not serve it (the gateway answers 404), if it would not. */ readonly mismatch: string | undefined }
+  | { readonly ok: false; readonly field: 'method' | 'path' | 'ip'; readonly value: string };
+
+/** The request the gateway's policy would see, checked as the gateway checks it (methods a route can name, the path normalized, an IP address). */
+export function describeSimulatedRequest(route: RouteConfig, given: RequestDescription): DescribedRequest {
+  const method = given.method ?? 'GET';
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) return { ok: false, field: 'method', value: method };
+  const target = normalizeRequestTarget(given.path ?? defaultPath(route));
+  if (target === undefined) return { ok: false, field: 'path', value: given.path ?? '' };
+  const ip = given.ip ?? '127.0.0.1';
+  if (isIP(ip) === 0) return { ok: false, field: 'ip', value: ip };
+  const request = { method, path: target.path, ip, headers: given.headers ?? {} };
+  return { ok: true, request, mismatch: routeMismatch(route, request) };
 }
 
 /** `--header 'Name: value'`, repeatable. */

@@ -5,11 +5,14 @@ export interface ControlAppOptions {
   readonly metrics: GatewayMetrics;
   /** Whether the gateway accepts traffic now (listening, keys loaded); /readyz answers 503 otherwise. */
   readonly ready: () => boolean;
+  /** Adds the web console under /console (console/create-console.ts); none when absent. */
+  readonly console?: { mount(app: FastifyInstance): void };
 }
 
 /**
- * The control listener: Prometheus metrics and the health probes. /healthz says the process
- * answers; /readyz says it should receive traffic. Nothing here is on the data plane's port.
+ * The control listener: Prometheus metrics, the health probes and the web console. /healthz says
+ * the process answers; /readyz says it should receive traffic. Nothing here is on the data
+ * plane's port. No request log: the console's API receives pasted tokens and passwords.
  */
 export function createControlApp(options: ControlAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });
@@ -22,5 +25,6 @@ export function createControlApp(options: ControlAppOptions): FastifyInstance {
     const ready = options.ready();
     return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ready' : 'not_ready' });
   });
+  options.console?.mount(app);
   return app;
 }

@@ -6,6 +6,7 @@ import { AnomalyDetector, anomalySettingsFromConfig, type AnomalyCooldown, type 
 import { createDecisionLog, type DecisionLog } from '../audit/decision-log.ts';
 import type { Environment, GatehouseConfig } from '../config/index.ts';
 import type { ConfigSnapshot, ReloadResult } from '../config-reload/index.ts';
+import { createConsole, createDecisionHistory, type ConsoleOptions, type DecisionHistory } from '../console/index.ts';
 import type { IssuerServices } from '../issuer/issuer-services.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { createAssertionCache } from './assertion/assertion-cache.ts';
@@ -48,6 +49,8 @@ export interface OpenGatewayOptions {
   readonly dataPlane?: Omit<DataPlaneOptions, 'decide' | 'onResult'>;
   /** Node.js process metrics on /metrics. Default true. */
   readonly processMetrics?: boolean;
+  /** The web console on the control listener (docs/reference/console.md); `false` leaves it out. Default: on. */
+  readonly console?: false | ConsoleOptions;
 }
 
 export interface GatewayAddresses {
@@ -59,10 +62,12 @@ export interface GatewayAddresses {
 export interface OpenGateway {
   /** The data plane; its server listens once listen() is called. */
   readonly dataPlane: DataPlane;
-  /** The control listener: GET /metrics, /healthz, /readyz. */
+  /** The control listener: GET /metrics, /healthz, /readyz, and the console under /console. */
   readonly controlApp: FastifyInstance;
   readonly metrics: GatewayMetrics;
   readonly decisionLog: DecisionLog;
+  /** The recent decisions the console shows; undefined without the console. */
+  readonly decisionHistory: DecisionHistory | undefined;
   /** The running configuration and the state built from it. */
   current(): ConfigSnapshot<GatewayState>;
   /** Binds config.listen.gateway and config.listen.control (port 0: any free port); resolves with the bound addresses. */
@@ -81,7 +86,8 @@ export interface OpenGateway {
 /**
  * Assembles the gateway (DESIGN.md "The parts"): the data plane with the decide pipeline
  * (pipeline/decide-request.ts), the token verifier on the issuer's keys and revocation lists, the
- * assertion minter, anomaly detection, the decision log and metrics, and the control listener.
+ * assertion minter, anomaly detection, the decision log and metrics, and the control listener with
+ * the web console (console/create-console.ts) and its decision history.
  * Routes, policies and the token verifier (trust, tokens.leeway) are the hot-reloadable state
  * (gateway-reloader.ts); the anomaly detector takes a reloaded `anomaly` section in place;
  * everything else is built once.
@@ -156,7 +162,12 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
   });
   // The issuer learns the gateway's client from the running routes: a reload that adds a login host changes it too.
   const unregisterClient = issuer.clients.provideBuiltIn(GATEWAY_CLIENT_ID, () => current().state.browserLogin.client);
-  const dataPlane = createDataPlane({ ...options.dataPlane, decide, onResult: createDecisionRecorder(decisionLog, metrics) });
+  // The console's history is fed next to the decision log, with the very lines the log writes.
+  const decisionHistory = options.console === false ? undefined : createDecisionHistory({ clock });
+  const dataPlane = createDataPlane({ ...options.dataPlane, decide, onResult: createDecisionRecorder(decisionLog, metrics, decisionHistory?.record) });
+  const webConsole = decisionHistory === undefined
+    ? undefined
+    : createConsole({ ...(options.console === false ? {} : options.console), issuer, current, history: decisionHistory, clock, ...(logger === undefined ? {} : { logger }) });
 
   let listening = false;
   let keysReady = false;
@@ -164,7 +175,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     keysReady = true;
   });
   // Stale revocation lists make this replica refuse what it would allow: a load balancer should send traffic elsewhere.
-  const controlApp = createControlApp({ metrics, ready: () => listening && keysReady && !revocationsStale() });
+  const controlApp = createControlApp({ metrics, ready: () => listening && keysReady && !revocationsStale(), ...(webConsole === undefined ? {} : { console: webConsole }) });
 
   let closing: Promise<void> | undefined;
   return {
@@ -172,6 +183,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
     controlApp,
     metrics,
     decisionLog,
+    decisionHistory,
     current,
     async listen() {
       const { gateway, control } = config.listen;
@@ -204,6 +216,7 @@ export async function openGateway(config: GatehouseConfig, options: OpenGatewayO
         await current().state.tokens.close();
         await anomalies.flush();
         unregisterClient();
+        webConsole?.close();
         decisionLog.flush();
       })();
       return closing;

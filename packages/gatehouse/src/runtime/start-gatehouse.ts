@@ -2,11 +2,14 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { GatehouseConfig } from '../config/index.ts';
-import { openGateway, type OpenGateway } from '../gateway/open-gateway.ts';
+import { openGateway, type OpenGateway, type OpenGatewayOptions } from '../gateway/open-gateway.ts';
 import { openIssuer, storeUrl, type OpenIssuer } from '../issuer/open-issuer.ts';
 import { openStore } from '../store/index.ts';
 
-/** The parts `gatehouse start --services` can run in one process. The console joins with issue 6. */
+/**
+ * The parts `gatehouse start --services` can run in one process. The web console is no part of
+ * its own: it comes with the gateway, on its control listener (it shows that gateway's decisions).
+ */
 export const SERVICES = ['issuer', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -18,6 +21,8 @@ export interface StartGatehouseOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where decision lines go. Default stdout. */
   readonly decisionLogDestination?: DestinationStream;
+  /** The web console on the gateway's control listener: its options, or `false` to leave it out. Default: on, wherever the gateway runs. */
+  readonly console?: OpenGatewayOptions['console'];
 }
 
 export interface RunningGatehouse {
@@ -34,10 +39,10 @@ export interface RunningGatehouse {
 
 /**
  * Runs the selected parts in this process on one store: the issuer (its own listener), the
- * gateway (data plane + control listener with /metrics, /healthz, /readyz), sharing keys and
- * revocation lists in memory. The issuer always opens (the gateway verifies with its keys); its
- * listener only runs when `issuer` is selected. Without the gateway, the control listener still
- * answers /healthz and /readyz.
+ * gateway (data plane + control listener with /metrics, /healthz, /readyz and the web console
+ * under /console), sharing keys and revocation lists in memory. The issuer always opens (the
+ * gateway verifies with its keys); its listener only runs when `issuer` is selected. Without the
+ * gateway, the control listener still answers /healthz and /readyz.
  */
 export async function startGatehouse(config: GatehouseConfig, options: StartGatehouseOptions): Promise<RunningGatehouse> {
   const { logger } = options;
@@ -61,6 +66,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartGate
         ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.decisionLogDestination === undefined ? {} : { decisionLogDestination: options.decisionLogDestination }),
+        ...(options.console === undefined ? {} : { console: options.console }),
       });
       const bound = await gateway.listen();
       urls.gateway = bound.gateway;

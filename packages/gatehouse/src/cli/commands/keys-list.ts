@@ -1,5 +1,5 @@
 import { keyStatesAt } from '../../keys/advance-keys.ts';
-import type { KeyRecord } from '../../keys/key-record.ts';
+import { keyRetirements } from '../../keys/key-schedule.ts';
 import { StoreKeyRepository } from '../../keys/store-key-repository.ts';
 import type { Command } from '../command.ts';
 import { CONFIG_OPTION, JSON_OPTION, wantsJson } from '../common-options.ts';
@@ -26,8 +26,7 @@ export const keysList: Command = {
     return withLocalStore(args, context, async ({ config, store }) => {
       const now = Date.now();
       const records = keyStatesAt(await new StoreKeyRepository(store.signingKeys).list(), now);
-      const successor = Math.min(...records.filter((record) => record.state === 'pending').map((record) => record.activatesAt));
-      const scheduledRetirement = (active: KeyRecord): number => Math.min(successor, active.activatesAt + config.keys.rotateEverySeconds * 1000);
+      const retiresAt = keyRetirements(records, config.keys.rotateEverySeconds);
       if (wantsJson(args)) {
         context.json(records.map((record) => ({
           kid: record.kid,
@@ -35,7 +34,7 @@ export const keysList: Command = {
           state: record.state,
           createdAt: jsonInstant(record.createdAt),
           activatesAt: jsonInstant(record.activatesAt),
-          retiresAt: jsonInstant(retiresAt(record, scheduledRetirement)),
+          retiresAt: jsonInstant(retiresAt(record)),
           unpublishedAfter: jsonInstant(record.retireAfter),
           revokedAt: jsonInstant(record.revokedAt),
         })));
@@ -51,25 +50,10 @@ export const keysList: Command = {
         record.state,
         formatInstant(record.createdAt),
         formatInstant(record.activatesAt),
-        formatOptionalInstant(retiresAt(record, scheduledRetirement)),
+        formatOptionalInstant(retiresAt(record)),
       ]);
       for (const line of formatTable(['KID', 'ALG', 'STATE', 'CREATED', 'ACTIVATES', 'RETIRES'], rows)) context.out(line);
       return EXIT.ok;
     });
   },
 };
-
-/**
- * When the key stops signing: recorded for retiring, retired and revoked keys; for the active key
- * when its pending successor activates, or the schedule's answer (`rotateEvery` after it did);
- * none for a pending key.
- */
-function retiresAt(record: KeyRecord, scheduledRetirement: (active: KeyRecord) => number): number | undefined {
-  switch (record.state) {
-    case 'active': return scheduledRetirement(record);
-    case 'retiring':
-    case 'retired': return record.retiringAt;
-    case 'revoked': return record.revokedAt;
-    case 'pending': return undefined;
-  }
-}

@@ -17,8 +17,8 @@ import { SHUTDOWN_GRACE_MS } from './start.ts';
 export const QUICKSTART_DIR = '.gatehouse-quickstart';
 
 /**
- * `gatehouse quickstart` (what `npm start` runs): init on first use, then issuer, gateway and a
- * demo upstream in one process, and the exact commands to try — a token that passes, one that
+ * `gatehouse quickstart` (what `npm start` runs): init on first use, then issuer, gateway, console
+ * and a demo upstream in one process, and the exact commands to try — a token that passes, one that
  * is refused, and the browser sign-in.
  */
 export const quickstart: Command = {
@@ -75,6 +75,7 @@ export const quickstart: Command = {
         `  issuer   ${running.urls.issuer}  (discovery: ${config.issuer}/.well-known/openid-configuration)`,
         `  gateway  ${gateway}`,
         `  control  ${running.urls.control}  (/metrics, /healthz, /readyz)`,
+        `  console  http://localhost:${new URL(running.urls.control).port}/console/  (sign in as "${DEMO_USER}", an admin)`,
         `  upstream http://${upstreamUrl.host}  (the demo service; it verifies the gateway's assertion)`,
         '',
         'Try it (tokens valid for 1 hour):',

@@ -1,5 +1,4 @@
-import type { IssuerServices } from '../../issuer/issuer-services.ts';
-import { revokeSessionFamily } from '../../issuer/tokens/revoke-session-family.ts';
+import { recordSessionRevoked, revokeSessionFamily } from '../../issuer/tokens/revoke-session-family.ts';
 import { revokeUserSessions } from '../../issuer/tokens/revoke-user-sessions.ts';
 import { CliError } from '../cli-error.ts';
 import type { Command } from '../command.ts';
@@ -41,7 +40,7 @@ export const sessionsRevoke: Command = {
         const user = await findUserNamed(services.store, userName);
         const families = await revokeUserSessions(services, user.id, REASON);
         for (const family of await Promise.all(families.map((familyId) => services.store.refreshTokens.findFamily(familyId)))) {
-          if (family !== undefined) await recordRevoked(services, family.id, family.userId, family.clientId);
+          if (family !== undefined) await recordSessionRevoked(services, family, 'cli');
         }
         const count = families.length === 1 ? '1 session' : `${families.length} sessions`;
         context.out(`revoked ${count} of ${user.username} and every access token issued to them so far; ${RUNNING_GATEWAYS_NOTE}`);
@@ -56,13 +55,9 @@ export const sessionsRevoke: Command = {
         context.out(`session ${family.id} of ${owner} at ${family.clientId} was already revoked at ${formatInstant(family.revokedAt)} (${family.revokedReason ?? 'no reason'}); its tokens are refused`);
         return EXIT.ok;
       }
-      await recordRevoked(services, family.id, family.userId, family.clientId);
+      await recordSessionRevoked(services, family, 'cli');
       context.out(`revoked session ${family.id} of ${owner} at ${family.clientId}: its refresh token and access tokens are refused; ${RUNNING_GATEWAYS_NOTE}`);
       return EXIT.ok;
     });
   },
 };
-
-function recordRevoked(services: IssuerServices, familyId: string, userId: string, clientId: string): Promise<void> {
-  return services.recordSecurityEvent({ type: 'session.revoked', severity: 'info', subject: userId, clientId, details: { family_id: familyId, via: 'cli' } });
-}

@@ -10,16 +10,17 @@ const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'tr
 /** How long requests in flight get to finish after SIGTERM/SIGINT. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-/** `gatehouse start`: issuer + gateway in one process, until SIGTERM/SIGINT (graceful). */
+/** `gatehouse start`: issuer + gateway (with the console on its control listener) in one process, until SIGTERM/SIGINT (graceful). */
 export const start: Command = {
   path: ['start'],
-  summary: 'run the issuer and the gateway (until Ctrl-C / SIGTERM)',
+  summary: 'run the issuer, the gateway and its console (until Ctrl-C / SIGTERM)',
   usage: '[--config FILE] [--services issuer,gateway] [--log-level info]',
   description: [
     'Runs the selected parts in one process on the configured store. Logs are JSON lines on stderr;',
     'the gateway\'s decision log is JSON lines on stdout. Routes and policies reload when the file',
     'changes or on SIGHUP. SIGTERM or Ctrl-C: /readyz turns 503, new connections are refused and',
-    `requests in flight get ${SHUTDOWN_GRACE_MS / 1000} s to finish.`,
+    `requests in flight get ${SHUTDOWN_GRACE_MS / 1000} s to finish. The gateway's control listener also serves the`,
+    'web console at /console/ (admins sign in through the issuer).',
   ].join('\n'),
   options: {
     ...CONFIG_OPTION,
@@ -39,7 +40,7 @@ export const start: Command = {
     context.note(`gatehouse is running (${services.join(' + ')}, config ${path})`);
     if (urls.issuer !== undefined) context.note(`  issuer   ${urls.issuer}   (public URL ${config.issuer}; discovery at ${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration)`);
     if (urls.gateway !== undefined) context.note(`  gateway  ${urls.gateway}   (${config.routes.length} route${config.routes.length === 1 ? '' : 's'})`);
-    context.note(`  control  ${urls.control}   (/healthz, /readyz${urls.gateway === undefined ? '' : ', /metrics'})`);
+    context.note(`  control  ${urls.control}   (/healthz, /readyz${urls.gateway === undefined ? '' : ', /metrics, the console at /console/'})`);
     context.note('Press Ctrl-C to stop.');
     const signal = await context.io.waitForStop();
     logger.info({ signal }, 'shutting down: finishing requests in flight');
@@ -54,7 +55,9 @@ function parseServices(value: unknown): ServiceName[] {
   const names = String(value).split(',').map((name) => name.trim()).filter((name) => name !== '');
   const unknown = names.filter((name) => !(SERVICES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    const hint = unknown.includes('console') ? 'the console is not available yet; run issuer and gateway' : `choose from: ${SERVICES.join(', ')}`;
+    const hint = unknown.includes('console')
+      ? 'the console comes with the gateway: it is served at /console/ on the gateway\'s control listener; run gateway'
+      : `choose from: ${SERVICES.join(', ')}`;
     throw new CliError(EXIT.usage, `--services: unknown part${unknown.length === 1 ? '' : 's'} ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}`, hint);
   }
   return [...new Set(names)] as ServiceName[];

@@ -1,3 +1,4 @@
+import { CONSOLE_CLIENT_ID } from '../../console/console-client.ts';
 import { GATEWAY_CLIENT_ID } from '../../gateway/browser-session/gateway-client.ts';
 import { describeSecretFound } from '../describe-found.ts';
 import { booleanValue, childAt, didYouMean, INVALID, listOf, nonEmptyString, optional, readFields, reader, reject, required, stringValue, warn, type Reader, type ValueAt } from '../readers.ts';
@@ -57,6 +58,9 @@ export const client: Reader<ClientConfig> = reader('a client: a mapping with id,
 
   if (fields.id === GATEWAY_CLIENT_ID) {
     conflict(mapping.at('id')!, `a client id other than ${GATEWAY_CLIENT_ID}`, 'that id is reserved for the gateway\'s built-in client, which the login: browser routes define');
+  }
+  if (fields.id === CONSOLE_CLIENT_ID) {
+    conflict(mapping.at('id')!, `a client id other than ${CONSOLE_CLIENT_ID}`, 'that id is reserved for the web console\'s built-in client');
   }
 
   const isPublic = fields.public === true;

@@ -14,7 +14,8 @@ export type GrantOutcome =
   | { readonly ok: false; readonly error: OAuthErrorCode; readonly description: string };
 
 /**
- * The token endpoint's two grants, called in process for the gateway's built-in client: the same
+ * The token endpoint's two grants, called in process for a built-in client (the gateway's, or the
+ * console's with `clientId`): the same
  * functions, checks and events as over HTTP (PKCE, single-use codes, rotation, reuse detection),
  * without a network hop or an HTTP client to get wrong. A refusal is an outcome; anything else (a
  * store failure) is thrown, so the request fails as a server error, not as a bad code.
@@ -24,15 +25,15 @@ export interface IssuerGrants {
   refresh(request: { readonly refreshToken: string; readonly audience: string }, ip: string): Promise<GrantOutcome>;
 }
 
-export function createIssuerGrants(services: IssuerServices, logger?: Logger): IssuerGrants {
+export function createIssuerGrants(services: IssuerServices, logger?: Logger, clientId: string = GATEWAY_CLIENT_ID): IssuerGrants {
   const mintIdToken = createIdTokenMinter({ issuer: services.config.issuer, keys: services.keys, clock: services.clock });
   const log = logger ?? pino({ level: 'silent' });
 
   async function run(grant: Grant, grantType: 'authorization_code' | 'refresh_token', parameters: Readonly<Record<string, string>>, ip: string): Promise<GrantOutcome> {
     try {
       // Looked up per call, as the token endpoint does: the client follows the running routes.
-      const client = await services.clients.find(GATEWAY_CLIENT_ID);
-      if (client === undefined || !client.grants.includes(grantType)) throw new OAuthError('unauthorized_client', 'the gateway client is not registered for this grant');
+      const client = await services.clients.find(clientId);
+      if (client === undefined || !client.grants.includes(grantType)) throw new OAuthError('unauthorized_client', `the ${clientId} client is not registered for this grant`);
       return { ok: true, tokens: await grant({ services, mintIdToken, client, form: formOf(parameters), ip, log }) };
     } catch (error) {
       if (error instanceof OAuthError) return { ok: false, error: error.error, description: error.message };

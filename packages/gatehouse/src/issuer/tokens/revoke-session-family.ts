@@ -15,3 +15,8 @@ export async function revokeSessionFamily(services: IssuerServices, family: Refr
   const lastTokenExpiry = family.absoluteExpiresAt + (MAX_ACCESS_TOKEN_TTL_SECONDS + services.config.tokens.leewaySeconds) * 1000;
   await services.revoker.revoke({ kind: 'family', value: family.id, expiresAt: lastTokenExpiry, reason });
 }
+
+/** The `session.revoked` security event for a session an operator revoked, through the CLI or the console. */
+export function recordSessionRevoked(services: Pick<IssuerServices, 'recordSecurityEvent'>, family: Pick<RefreshFamily, 'id' | 'userId' | 'clientId'>, via: 'cli' | 'console'): Promise<void> {
+  return services.recordSecurityEvent({ type: 'session.revoked', severity: 'info', subject: family.userId, clientId: family.clientId, details: { family_id: family.id, via } });
+}

@@ -68,6 +68,8 @@ export interface GatewayHarnessOptions {
   readonly issuer?: HarnessOptions;
   /** Top-level YAML after the routes (an anomaly or trust section), in the file at start and in every writeRoutes. */
   readonly extraConfig?: string;
+  /** openGateway's `console` option (default: the console on, with its defaults). */
+  readonly console?: OpenGatewayOptions['console'];
 }
 
 export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
@@ -103,6 +105,7 @@ ${extraConfig}
     // High limits: these tests refuse tokens on purpose and must not trip a block.
     anomaly: options.anomaly ?? { limits: { ip: { failures: 10_000, windowMs: 60_000 }, subject: { failures: 10_000, windowMs: 60_000 } } },
     decisionLogDestination: { write: record },
+    ...(options.console === undefined ? {} : { console: options.console }),
   });
   const addresses = await gateway.listen();
   return {

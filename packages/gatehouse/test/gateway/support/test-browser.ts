@@ -21,6 +21,8 @@ export interface BrowserRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Form fields, sent as application/x-www-form-urlencoded. */
   readonly form?: Readonly<Record<string, string>>;
+  /** A JSON body, sent as application/json (as a page's fetch() does). */
+  readonly json?: unknown;
   /** Send the jar's cookies (default true). */
   readonly cookies?: boolean;
 }
@@ -76,6 +78,9 @@ export class TestBrowser {
     if (options.form !== undefined) {
       body = new URLSearchParams(options.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
     }
     const response = await new Promise<BrowserResponse>((resolve, reject) => {
       const request = httpRequest(
