@@ -1,4 +1,5 @@
 import type { RefreshSession } from '../store/index.ts';
+import { jsonInstant } from './format-time.ts';
 
 export type SessionState = 'active' | 'expired' | 'revoked';
 
@@ -12,4 +13,21 @@ export function sessionState(session: RefreshSession, now: number): SessionState
 /** When it stops working if nobody uses it: the earlier of its idle and absolute expiry. */
 export function sessionExpiresAt(session: RefreshSession): number {
   return session.idleExpiresAt === null ? session.absoluteExpiresAt : Math.min(session.idleExpiresAt, session.absoluteExpiresAt);
+}
+
+/** A session as JSON (`gatehouse sessions list --json`, the console's sessions API): times as ISO strings, null when unset. */
+export function sessionJson(session: RefreshSession, username: string | null, now: number) {
+  return {
+    id: session.id,
+    userId: session.userId,
+    username,
+    clientId: session.clientId,
+    scope: session.scope,
+    audience: session.audience,
+    state: sessionState(session, now),
+    createdAt: jsonInstant(session.createdAt),
+    lastUsedAt: jsonInstant(session.lastIssuedAt),
+    expiresAt: jsonInstant(sessionExpiresAt(session)),
+    revokedAt: jsonInstant(session.revokedAt),
+  };
 }

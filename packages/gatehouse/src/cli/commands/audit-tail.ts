@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecurityEvent, SecurityEventType, Store } from '../../store/index.ts';
+import { securityEventJson } from '../../audit/security-event-json.ts';
 import { CliError } from '../cli-error.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { CONFIG_OPTION, JSON_OPTION, wantsJson } from '../common-options.ts';
@@ -40,12 +41,12 @@ export const auditTail: Command = {
     return withLocalStore(args, context, async ({ store }) => {
       const recent = limit === 0 ? [] : (await store.securityEvents.listRecent({ limit, ...(type === undefined ? {} : { type }) })).reverse();
       if (!follow) {
-        if (json) context.json(recent.map(eventJson));
+        if (json) context.json(recent.map(securityEventJson));
         else if (recent.length === 0) context.note(type === undefined ? 'no security events' : `no ${type} events`);
         else for (const event of recent) context.out(formatEvent(event));
         return EXIT.ok;
       }
-      const print = (event: SecurityEvent): void => (json ? context.out(JSON.stringify(eventJson(event))) : context.out(formatEvent(event)));
+      const print = (event: SecurityEvent): void => (json ? context.out(JSON.stringify(securityEventJson(event))) : context.out(formatEvent(event)));
       recent.forEach(print);
       // Follow from the newest event shown; with --limit 0, from the newest there is.
       let cursor = recent.at(-1)?.id ?? (await store.securityEvents.listRecent({ limit: 1 }))[0]?.id ?? 0;
@@ -99,17 +100,4 @@ function formatEvent(event: SecurityEvent): string {
   fields.push(...Object.entries(event.details));
   const details = fields.map(([name, value]) => `${name}=${typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)}`).join(' ');
   return `${new Date(event.at).toISOString()}  ${event.severity.padEnd(8)}  ${event.type}  ${details}`.trimEnd();
-}
-
-function eventJson(event: SecurityEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    at: new Date(event.at).toISOString(),
-    type: event.type,
-    severity: event.severity,
-    subject: event.subject,
-    clientId: event.clientId,
-    ip: event.ip,
-    details: event.details,
-  };
 }

@@ -1,5 +1,6 @@
 import { ServerError } from '../../errors.ts';
-import { generateClientSecret, hashClientSecret } from '../../issuer/clients/client-secret.ts';
+import { newStoredClient } from '../../issuer/clients/client-registry.ts';
+import { generateClientSecret } from '../../issuer/clients/client-secret.ts';
 import { CliError } from '../cli-error.ts';
 import { clientFromFlags } from '../client-definition.ts';
 import type { Command } from '../command.ts';
@@ -54,17 +55,7 @@ export const clientsAdd: Command = {
         new CliError(EXIT.conflict, `a client with id ${JSON.stringify(client.id)} exists already ${where}`, 'pick another id; see the clients with `gatehouse clients list`');
       if (config.clients.some((configured) => configured.id === client.id)) throw taken('in the configuration file (change it there)');
       try {
-        await store.clients.create({
-          id: client.id,
-          secretHash: secret === undefined ? null : hashClientSecret(secret),
-          public: client.public,
-          grants: client.grants,
-          scopes: client.scopes,
-          audiences: client.audiences,
-          redirectUris: client.redirectUris,
-          roles: client.roles,
-          now: Date.now(),
-        });
+        await store.clients.create(newStoredClient(client, secret, Date.now()));
       } catch (error) {
         if (error instanceof ServerError && error.code === 'store_conflict') throw taken('in the store');
         throw error;

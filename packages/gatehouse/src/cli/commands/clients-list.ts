@@ -1,4 +1,4 @@
-import { ClientRegistry } from '../../issuer/clients/client-registry.ts';
+import { ClientRegistry, clientView } from '../../issuer/clients/client-registry.ts';
 import type { Command } from '../command.ts';
 import { CONFIG_OPTION, JSON_OPTION, wantsJson } from '../common-options.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -21,16 +21,7 @@ export const clientsList: Command = {
     return withLocalStore(args, context, async ({ config, store }) => {
       const clients = await new ClientRegistry(config.clients, store.clients).list();
       if (wantsJson(args)) {
-        context.json(clients.map((client) => ({
-          id: client.id,
-          source: client.source,
-          public: client.public,
-          grants: client.grants,
-          scopes: client.scopes,
-          audiences: client.audiences,
-          redirectUris: client.redirectUris,
-          roles: client.roles,
-        })));
+        context.json(clients.map(clientView));
         return EXIT.ok;
       }
       if (clients.length === 0) {

@@ -2,10 +2,10 @@ import type { Command } from '../command.ts';
 import { CONFIG_OPTION, JSON_OPTION, wantsJson } from '../common-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findUserNamed } from '../find-user.ts';
-import { formatInstant, formatOptionalInstant, jsonInstant } from '../format-time.ts';
+import { formatInstant, formatOptionalInstant } from '../format-time.ts';
 import { withLocalStore } from '../local-store.ts';
 import { integerFlag } from '../number-flag.ts';
-import { sessionExpiresAt, sessionState } from '../session-state.ts';
+import { sessionExpiresAt, sessionJson, sessionState } from '../session-state.ts';
 import { stringFlag } from '../string-flag.ts';
 import { formatTable } from '../text-table.ts';
 
@@ -42,20 +42,7 @@ export const sessionsList: Command = {
       const usernames = new Map((await store.users.list()).map((known) => [known.id, known.username]));
       const nameOf = (userId: string): string => usernames.get(userId) ?? userId;
       if (wantsJson(args)) {
-        context.json(sessions.map((session) => ({
-          id: session.id,
-          userId: session.userId,
-          username: usernames.get(session.userId) ?? null,
-          clientId: session.clientId,
-          scope: session.scope,
-          audience: session.audience,
-          state: sessionState(session, now),
-          createdAt: jsonInstant(session.createdAt),
-          lastUsedAt: jsonInstant(session.lastIssuedAt),
-          expiresAt: jsonInstant(sessionExpiresAt(session)),
-          revokedAt: jsonInstant(session.revokedAt),
-          revokedReason: session.revokedReason,
-        })));
+        context.json(sessions.map((session) => ({ ...sessionJson(session, usernames.get(session.userId) ?? null, now), revokedReason: session.revokedReason })));
         return EXIT.ok;
       }
       if (sessions.length === 0) {

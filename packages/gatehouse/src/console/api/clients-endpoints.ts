@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { readClientDefinition } from '../../cli/client-definition.ts';
 import type { ConfigIssue } from '../../config/issues.ts';
 import { ServerError } from '../../errors.ts';
-import type { RegisteredClient } from '../../issuer/clients/client-registry.ts';
-import { generateClientSecret, hashClientSecret } from '../../issuer/clients/client-secret.ts';
+import { clientView, newStoredClient } from '../../issuer/clients/client-registry.ts';
+import { generateClientSecret } from '../../issuer/clients/client-secret.ts';
 import type { ConsoleServices } from '../console-services.ts';
 import { invalid, jsonBody, optionalBoolean, optionalStringList, requiredString } from './request-fields.ts';
 
@@ -17,7 +17,7 @@ import { invalid, jsonBody, optionalBoolean, optionalStringList, requiredString 
 export function registerClientEndpoints(api: FastifyInstance, services: ConsoleServices): void {
   const { clients, store } = services.issuer;
 
-  api.get('/clients', async () => (await clients.list()).map(clientJson));
+  api.get('/clients', async () => (await clients.list()).map(clientView));
 
   api.post('/clients', async (request, reply) => {
     const body = jsonBody(request);
@@ -39,37 +39,14 @@ export function registerClientEndpoints(api: FastifyInstance, services: ConsoleS
     const existing = await clients.find(client.id);
     if (existing !== undefined) throw taken(existing.source === 'store' ? 'in the store' : existing.source === 'config' ? 'in the configuration file' : 'as a built-in client');
     try {
-      await store.clients.create({
-        id: client.id,
-        secretHash: secret === undefined ? null : hashClientSecret(secret),
-        public: client.public,
-        grants: client.grants,
-        scopes: client.scopes,
-        audiences: client.audiences,
-        redirectUris: client.redirectUris,
-        roles: client.roles,
-        now: services.clock(),
-      });
+      await store.clients.create(newStoredClient(client, secret, services.clock()));
     } catch (error) {
       if (error instanceof ServerError && error.code === 'store_conflict') throw taken('in the store');
       throw error;
     }
-    const created = clientJson({ ...client, source: 'store' });
+    const created = clientView({ ...client, source: 'store' });
     return reply.code(201).send(secret === undefined ? { client: created } : { client: created, secret });
   });
-}
-
-function clientJson(client: Pick<RegisteredClient, 'id' | 'source' | 'public' | 'grants' | 'scopes' | 'audiences' | 'redirectUris' | 'roles'>) {
-  return {
-    id: client.id,
-    source: client.source,
-    public: client.public,
-    grants: client.grants,
-    scopes: client.scopes,
-    audiences: client.audiences,
-    redirectUris: client.redirectUris,
-    roles: client.roles,
-  };
 }
 
 function isIssueList(read: ReturnType<typeof readClientDefinition>): read is readonly ConfigIssue[] {

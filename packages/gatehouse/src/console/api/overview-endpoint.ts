@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SecurityEvent } from '../../store/index.ts';
+import { securityEventJson } from '../../audit/security-event-json.ts';
 import type { ConsoleServices } from '../console-services.ts';
 
 const TOP = 10;
@@ -24,17 +24,4 @@ export function registerOverviewEndpoint(api: FastifyInstance, services: Console
       events: events.map(securityEventJson),
     };
   });
-}
-
-export function securityEventJson(event: SecurityEvent) {
-  return {
-    id: event.id,
-    at: new Date(event.at).toISOString(),
-    type: event.type,
-    severity: event.severity,
-    subject: event.subject,
-    clientId: event.clientId,
-    ip: event.ip,
-    details: event.details,
-  };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sessionExpiresAt, sessionState } from '../../cli/session-state.ts';
+import { sessionJson } from '../../cli/session-state.ts';
 import { UserError } from '../../issuer/users/user-errors.ts';
 import { recordSessionRevoked, revokeSessionFamily } from '../../issuer/tokens/revoke-session-family.ts';
 import { revokeUserSessions } from '../../issuer/tokens/revoke-user-sessions.ts';
@@ -26,19 +26,7 @@ export function registerSessionsEndpoints(api: FastifyInstance, services: Consol
     const now = services.clock();
     const sessions = await store.refreshTokens.listFamilies({ limit: MAX_SESSIONS, ...(user === undefined ? {} : { userId: user.id }) });
     const usernames = new Map((await store.users.list()).map((known) => [known.id, known.username]));
-    return sessions.map((session) => ({
-      id: session.id,
-      userId: session.userId,
-      username: usernames.get(session.userId) ?? null,
-      clientId: session.clientId,
-      scope: session.scope,
-      audience: session.audience,
-      createdAt: new Date(session.createdAt).toISOString(),
-      lastUsedAt: session.lastIssuedAt === null ? null : new Date(session.lastIssuedAt).toISOString(),
-      expiresAt: new Date(sessionExpiresAt(session)).toISOString(),
-      state: sessionState(session, now),
-      revokedAt: session.revokedAt === null ? null : new Date(session.revokedAt).toISOString(),
-    }));
+    return sessions.map((session) => sessionJson(session, usernames.get(session.userId) ?? null, now));
   });
 
   api.post('/sessions/:id/revoke', async (request) => {

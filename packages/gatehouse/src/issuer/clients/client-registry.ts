@@ -1,5 +1,5 @@
 import type { ClientConfig, GrantType } from '../../config/index.ts';
-import type { ClientRepository } from '../../store/index.ts';
+import type { ClientRepository, NewClient } from '../../store/index.ts';
 import { clientSecretMatches, hashClientSecret } from './client-secret.ts';
 
 /** An OAuth client as the endpoints see it, wherever it was declared. */
@@ -113,4 +113,35 @@ function fromStore(client: Awaited<ReturnType<ClientRepository['find']>> & objec
 
 function withoutSecret({ secretHash: _secret, ...client }: ClientWithSecret): RegisteredClient {
   return client;
+}
+
+type ClientFields = Pick<RegisteredClient, 'id' | 'public' | 'grants' | 'scopes' | 'audiences' | 'redirectUris' | 'roles'>;
+
+/** What may be shown of a client (`gatehouse clients list --json`, the console): never a secret or its hash. */
+export function clientView(client: ClientFields & Pick<RegisteredClient, 'source'>) {
+  return {
+    id: client.id,
+    source: client.source,
+    public: client.public,
+    grants: client.grants,
+    scopes: client.scopes,
+    audiences: client.audiences,
+    redirectUris: client.redirectUris,
+    roles: client.roles,
+  };
+}
+
+/** The store record of a new client (`gatehouse clients add`, the console): its secret only as a hash. */
+export function newStoredClient(client: ClientFields, secret: string | undefined, now: number): NewClient {
+  return {
+    id: client.id,
+    secretHash: secret === undefined ? null : hashClientSecret(secret),
+    public: client.public,
+    grants: client.grants,
+    scopes: client.scopes,
+    audiences: client.audiences,
+    redirectUris: client.redirectUris,
+    roles: client.roles,
+    now,
+  };
 }
